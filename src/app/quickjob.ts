@@ -1,0 +1,120 @@
+import { recordEvent } from '../adapters/analytics-table.ts';
+import { insertJob } from '../adapters/jobs-table.ts';
+import type { Account } from '../adapters/users-table.ts';
+import { getConfig } from '../config.ts';
+import { errors, PodpdfError } from '../domain/errors.ts';
+import { estimateRenderMs, type RenderEstimate } from '../domain/estimate.ts';
+import { type JobRecord, JobStatus, jobTtl } from '../domain/job.ts';
+import {
+  MAX_INLINE_PDF_BYTES,
+  MAX_PDF_PAGES,
+  QUICKJOB_ESTIMATE_LIMIT_MS,
+  RESPONSE_RESERVE_MS,
+} from '../domain/limits.ts';
+import type { QuickjobRequest } from '../domain/render-request.ts';
+import { log } from '../log.ts';
+import {
+  BrowserLaunchError,
+  PageRangeError,
+  type RenderedPdf,
+  RenderTimeoutError,
+  renderPdf,
+} from '../renderer/render.ts';
+
+export interface QuickjobContext {
+  jobId: string;
+  /** Epoch ms the request arrived. */
+  startedAt: number;
+  /** Lambda time left at `startedAt`, ms. */
+  remainingMs: number;
+}
+
+/** Renderer failures as the client sees them on /quickjob. */
+const toClientError = (err: unknown, pageRanges: string | undefined, capMs: number): PodpdfError => {
+  if (err instanceof RenderTimeoutError) return errors.quickjobTimeout(capMs);
+  if (err instanceof PageRangeError) return errors.invalidPageRanges(pageRanges ?? '');
+  if (err instanceof BrowserLaunchError) return errors.rendererUnavailable(err);
+  return err instanceof PodpdfError ? err : errors.renderFailed(err);
+};
+
+/**
+ * Renders a quick job and records it. Every job that reaches the renderer leaves one JobDetails row
+ * (`completed`, `failed` or `timeout`); a timeout is also written to Analytics.
+ */
+/**
+ * Rejects, before any job exists, a document the estimate says cannot render within a quick job's
+ * budget. Returns the estimate for the job's records.
+ */
+export const assertFitsQuickjob = (html: string): RenderEstimate => {
+  const estimate = estimateRenderMs(html);
+  if (estimate.estimatedMs > QUICKJOB_ESTIMATE_LIMIT_MS) {
+    throw errors.tooComplex(estimate.estimatedMs, QUICKJOB_ESTIMATE_LIMIT_MS, estimate.factors);
+  }
+  return estimate;
+};
+
+export const runQuickjob = async (
+  account: Account,
+  request: QuickjobRequest,
+  ctx: QuickjobContext,
+): Promise<RenderedPdf> => {
+  const config = getConfig();
+  const capMs = config.PODPDF_QUICKJOB_TIMEOUT_MS;
+  const deadline = ctx.startedAt + Math.min(capMs, ctx.remainingMs) - RESPONSE_RESERVE_MS;
+  const createdAt = new Date(ctx.startedAt);
+  const row: JobRecord = {
+    job_id: ctx.jobId,
+    owner: account.user_id,
+    job_type: 'quick',
+    status: JobStatus.COMPLETED,
+    mode: request.input_type,
+    created_at: createdAt.toISOString(),
+    timeout_occurred: false,
+    ttl: jobTtl(createdAt),
+  };
+  const finish = async (fields: Partial<JobRecord>) => {
+    const completedAt = Date.now();
+    await insertJob({
+      ...row,
+      ...fields,
+      completed_at: new Date(completedAt).toISOString(),
+      duration_ms: completedAt - ctx.startedAt,
+    });
+  };
+
+  let rendered: RenderedPdf;
+  try {
+    rendered = await renderPdf(request.html, request.options, {
+      deadline,
+      maxPages: MAX_PDF_PAGES,
+      allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
+    });
+  } catch (err) {
+    const clientError = toClientError(err, request.options.pageRanges, capMs);
+    const timedOut = err instanceof RenderTimeoutError;
+    if (clientError.status >= 500) log.error('render failed', { jobId: ctx.jobId, cause: err });
+    await finish({
+      status: timedOut ? JobStatus.TIMEOUT : JobStatus.FAILED,
+      timeout_occurred: timedOut,
+      error_code: clientError.code,
+      error_message: clientError.message,
+    });
+    if (timedOut) {
+      await recordEvent({
+        type: 'quickjob_timeout',
+        job_id: ctx.jobId,
+        owner: account.user_id,
+        details: { timeout_ms: capMs, estimate: estimateRenderMs(request.html) },
+      });
+    }
+    throw clientError;
+  }
+
+  if (rendered.pdf.byteLength > MAX_INLINE_PDF_BYTES) {
+    const tooLarge = errors.pdfTooLarge(MAX_INLINE_PDF_BYTES, rendered.pdf.byteLength, rendered.pages);
+    await finish({ status: JobStatus.FAILED, error_code: tooLarge.code, error_message: tooLarge.message });
+    throw tooLarge;
+  }
+  await finish({ status: JobStatus.COMPLETED, pages: rendered.pages, truncated: rendered.truncated });
+  return rendered;
+};

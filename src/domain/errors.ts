@@ -1,0 +1,107 @@
+/**
+ * The one error type the API speaks. Every failure a client can see is a PodpdfError with a stable
+ * `code`; anything else is an internal fault and is shown to the client only as INTERNAL_ERROR.
+ */
+export const ErrorCode = {
+  INVALID_JSON: 'INVALID_JSON',
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  PDF_TOO_LARGE: 'PDF_TOO_LARGE',
+  QUICKJOB_TOO_COMPLEX: 'QUICKJOB_TOO_COMPLEX',
+  QUICKJOB_TIMEOUT: 'QUICKJOB_TIMEOUT',
+  INVALID_PAGE_RANGES: 'INVALID_PAGE_RANGES',
+  RENDER_FAILED: 'RENDER_FAILED',
+  RENDERER_UNAVAILABLE: 'RENDERER_UNAVAILABLE',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class PodpdfError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, status: number, message: string, details: unknown = null, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'PodpdfError';
+    this.code = code;
+    this.status = status;
+    this.details = details;
+  }
+}
+
+const LONGJOB_HINT =
+  'Submit it to POST /longjob instead: long jobs have no 30 s limit and deliver through S3.';
+
+/** Constructors for every client-visible error, so codes, statuses and wording live in one place. */
+export const errors = {
+  invalidJson: (reason: string) =>
+    new PodpdfError(ErrorCode.INVALID_JSON, 400, 'Request body is not valid JSON.', { reason }),
+  validation: (issues: Array<{ path: string; message: string }>) =>
+    new PodpdfError(ErrorCode.VALIDATION_FAILED, 400, 'Request body failed validation.', { issues }),
+  unsupportedMediaType: (received: string | undefined) =>
+    new PodpdfError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415, 'Content-Type must be application/json.', {
+      received: received ?? null,
+    }),
+  unauthorized: (reason: 'missing' | 'unknown') =>
+    new PodpdfError(
+      ErrorCode.UNAUTHORIZED,
+      401,
+      reason === 'missing'
+        ? 'An API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>".'
+        : 'The API key is not valid.',
+    ),
+  notFound: (what: string) => new PodpdfError(ErrorCode.NOT_FOUND, 404, `${what} not found.`),
+  methodNotAllowed: (method: string, path: string) =>
+    new PodpdfError(ErrorCode.METHOD_NOT_ALLOWED, 405, `${method} is not allowed on ${path}.`),
+  payloadTooLarge: (limitBytes: number, receivedBytes: number) =>
+    new PodpdfError(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      413,
+      `Request body is ${receivedBytes} bytes; the limit is ${limitBytes} bytes.`,
+      { limit_bytes: limitBytes, received_bytes: receivedBytes },
+    ),
+  pdfTooLarge: (limitBytes: number, pdfBytes: number, pages: number) =>
+    new PodpdfError(
+      ErrorCode.PDF_TOO_LARGE,
+      413,
+      `The PDF is ${pdfBytes} bytes, over the ${limitBytes}-byte limit of an inline response. ${LONGJOB_HINT}`,
+      { limit_bytes: limitBytes, pdf_bytes: pdfBytes, pages, use: '/longjob' },
+    ),
+  tooComplex: (estimatedMs: number, limitMs: number, factors: Record<string, number>) =>
+    new PodpdfError(
+      ErrorCode.QUICKJOB_TOO_COMPLEX,
+      422,
+      `This document is estimated to take ${Math.round(estimatedMs / 1000)} s to render, over the ${Math.round(limitMs / 1000)} s quick-job budget. ${LONGJOB_HINT}`,
+      { estimated_ms: Math.round(estimatedMs), limit_ms: limitMs, factors, use: '/longjob' },
+    ),
+  quickjobTimeout: (limitMs: number) =>
+    new PodpdfError(
+      ErrorCode.QUICKJOB_TIMEOUT,
+      408,
+      `Rendering did not finish within ${limitMs} ms. ${LONGJOB_HINT}`,
+      { timeout_ms: limitMs, use: '/longjob' },
+    ),
+  invalidPageRanges: (pageRanges: string) =>
+    new PodpdfError(
+      ErrorCode.INVALID_PAGE_RANGES,
+      400,
+      `options.pageRanges "${pageRanges}" selects no page of this document.`,
+      { pageRanges },
+    ),
+  renderFailed: (cause: unknown) =>
+    new PodpdfError(ErrorCode.RENDER_FAILED, 502, 'The renderer failed to produce a PDF.', null, cause),
+  rendererUnavailable: (cause: unknown) =>
+    new PodpdfError(ErrorCode.RENDERER_UNAVAILABLE, 503, 'The renderer could not be started.', null, cause),
+  internal: (cause: unknown) =>
+    new PodpdfError(ErrorCode.INTERNAL_ERROR, 500, 'Internal error.', null, cause),
+};
+
+/** Anything thrown becomes a PodpdfError; unknown causes are kept for the log, never shown. */
+export const toPodpdfError = (err: unknown): PodpdfError =>
+  err instanceof PodpdfError ? err : errors.internal(err);

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { errors } from './errors.ts';
+
+/** CSS lengths Chromium's printToPDF accepts: a number with an optional px, in, cm or mm unit. */
+const cssLength = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?(px|in|cm|mm)?$/, 'must be a CSS length such as "20mm", "1in", "0.5cm" or "12px"');
+
+/** "1-5, 8, 11-13": Chromium's own page-range syntax. */
+const pageRanges = z
+  .string()
+  .trim()
+  .regex(/^\d+(\s*-\s*\d*)?(\s*,\s*\d+(\s*-\s*\d*)?)*$/, 'must look like "1-5, 8, 11-13"');
+
+const TEMPLATE_MAX_CHARS = 100_000;
+
+export const PAPER_FORMATS = ['A3', 'A4', 'A5', 'Letter', 'Legal', 'Tabloid'] as const;
+
+export const renderOptionsSchema = z.strictObject({
+  format: z.enum(PAPER_FORMATS).default('A4'),
+  margin: z
+    .strictObject({
+      top: cssLength.default('0'),
+      right: cssLength.default('0'),
+      bottom: cssLength.default('0'),
+      left: cssLength.default('0'),
+    })
+    .default({ top: '0', right: '0', bottom: '0', left: '0' }),
+  printBackground: z.boolean().default(true),
+  scale: z.number().min(0.1).max(2).default(1),
+  landscape: z.boolean().default(false),
+  preferCSSPageSize: z.boolean().default(false),
+  pageRanges: pageRanges.optional(),
+  displayHeaderFooter: z.boolean().default(false),
+  headerTemplate: z.string().max(TEMPLATE_MAX_CHARS).optional(),
+  footerTemplate: z.string().max(TEMPLATE_MAX_CHARS).optional(),
+});
+
+export type RenderOptions = z.infer<typeof renderOptionsSchema>;
+
+/** Shape shared by /quickjob and /longjob. `input_type` exists so other inputs (url, markdown) can come later. */
+export const renderRequestShape = {
+  input_type: z.literal('html'),
+  html: z.string().min(1, 'must not be empty'),
+  options: renderOptionsSchema.default(renderOptionsSchema.parse({})),
+};
+
+export const quickjobRequestSchema = z.strictObject(renderRequestShape);
+export type QuickjobRequest = z.infer<typeof quickjobRequestSchema>;
+
+/** Validates `input` against `schema`; failures become VALIDATION_FAILED with every failing path. */
+export const parseWith = <T extends z.ZodType>(schema: T, input: unknown): z.infer<T> => {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw errors.validation(
+    result.error.issues.map((issue) => ({
+      path: issue.path.length > 0 ? issue.path.join('.') : '(root)',
+      message: issue.message,
+    })),
+  );
+};

@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { authenticate } from '../app/auth.ts';
+import { assertFitsQuickjob, runQuickjob } from '../app/quickjob.ts';
+import { MAX_REQUEST_BODY_BYTES } from '../domain/limits.ts';
+import { parseWith, quickjobRequestSchema } from '../domain/render-request.ts';
+import { httpHandler } from '../http/handler.ts';
+import { readJsonBody } from '../http/request.ts';
+import { pdfResponse } from '../http/response.ts';
+
+/** POST /quickjob: HTML in, PDF out inline, within 30 s. */
+export const handler = httpHandler(async (event, context, headers) => {
+  const startedAt = Date.now();
+  const remainingMs = context.getRemainingTimeInMillis();
+  const account = await authenticate(event);
+  const request = parseWith(quickjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES));
+  assertFitsQuickjob(request.html);
+  const jobId = randomUUID();
+  headers['x-job-id'] = jobId;
+  const { pdf, pages, truncated } = await runQuickjob(account, request, { jobId, startedAt, remainingMs });
+  return pdfResponse(pdf, { 'x-pdf-pages': String(pages), 'x-pdf-truncated': String(truncated) });
+});

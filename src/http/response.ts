@@ -1,0 +1,30 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { PodpdfError } from '../domain/errors.ts';
+
+export type HttpResult = APIGatewayProxyStructuredResultV2 & { headers: Record<string, string> };
+
+export const jsonResponse = (
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  body: JSON.stringify(body),
+  isBase64Encoded: false,
+});
+
+/** `{ "error": { "code", "message", "details" } }` — the one error shape of the API. */
+export const errorResponse = (err: PodpdfError, headers: Record<string, string> = {}): HttpResult =>
+  jsonResponse(
+    err.status,
+    { error: { code: err.code, message: err.message, details: err.details ?? null } },
+    headers,
+  );
+
+export const pdfResponse = (pdf: Uint8Array, headers: Record<string, string>): HttpResult => ({
+  statusCode: 200,
+  headers: { 'content-type': 'application/pdf', 'content-length': String(pdf.byteLength), ...headers },
+  body: Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString('base64'),
+  isBase64Encoded: true,
+});

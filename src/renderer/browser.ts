@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import chromium from '@sparticuz/chromium';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { getConfig } from '../config.ts';
+
+/**
+ * Flags from @sparticuz/chromium that would let a document read local files or mix content.
+ * podpdf renders untrusted HTML, so the browser keeps its same-origin rules.
+ */
+const UNSAFE_FLAGS = new Set(['--disable-web-security', '--allow-running-insecure-content']);
+
+let browserPromise: Promise<Browser> | undefined;
+let currentBrowser: Browser | undefined;
+let launchCount = 0;
+
+const resolveExecutablePath = async (): Promise<string> =>
+  getConfig().PODPDF_CHROMIUM_PATH ?? (await chromium.executablePath());
+
+const launch = async (): Promise<Browser> => {
+  const executablePath = await resolveExecutablePath();
+  const args = (await puppeteer.defaultArgs({ args: chromium.args, headless: 'shell' })).filter(
+    (arg) => !UNSAFE_FLAGS.has(arg),
+  );
+  // A fresh profile per launch in the project's temp dir; Chromium otherwise writes to $HOME.
+  const userDataDir = join(tmpdir(), `podpdf-profile-${process.pid}-${launchCount}`);
+  mkdirSync(userDataDir, { recursive: true });
+  const browser = await puppeteer.launch({
+    executablePath,
+    args: [...args, `--user-data-dir=${userDataDir}`],
+    headless: 'shell',
+    defaultViewport: null,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
+  launchCount += 1;
+  return browser;
+};
+
+/**
+ * The process's one browser, launched on first use and shared by every render. The launch promise is
+ * memoized so concurrent first calls launch once; a crashed, closed or discarded browser is forgotten
+ * and the next call launches a new one.
+ */
+export const getBrowser = (): Promise<Browser> => {
+  if (browserPromise) return browserPromise;
+  const pending = launch();
+  browserPromise = pending;
+  const forget = () => {
+    if (browserPromise === pending) browserPromise = undefined;
+  };
+  pending.then((browser) => {
+    currentBrowser = browser;
+    browser.once('disconnected', forget);
+  }, forget);
+  return pending;
+};
+
+/** Kills a browser that no longer answers (a page that ignores close); the next render relaunches. */
+export const discardBrowser = (browser: Browser): void => {
+  if (currentBrowser === browser) browserPromise = undefined;
+  browser.process()?.kill('SIGKILL');
+};
+
+/** Closes the shared browser if one is running (local stack shutdown, benchmarks). */
+export const closeBrowser = async (): Promise<void> => {
+  const pending = browserPromise;
+  browserPromise = undefined;
+  if (!pending) return;
+  const browser = await pending.catch(() => undefined);
+  await browser?.close().catch(() => browser.process()?.kill('SIGKILL'));
+};
+
+/** How many times this process launched Chromium: lets tests and benchmarks prove reuse. */
+export const getLaunchCount = (): number => launchCount;

@@ -1,0 +1,181 @@
+import type { Browser, CDPSession, HTTPRequest, Page, PDFOptions } from 'puppeteer-core';
+import type { RenderOptions } from '../domain/render-request.ts';
+import { resolvesToPublicAddresses } from '../net/address-policy.ts';
+import { discardBrowser, getBrowser } from './browser.ts';
+import { keepFirstPages, loadPdf } from './pdf-pages.ts';
+
+/** The render did not finish before its deadline; the page was torn down. */
+export class RenderTimeoutError extends Error {
+  override name = 'RenderTimeoutError';
+}
+/** `pageRanges` selects no page of the document, or is not a range Chromium understands. */
+export class PageRangeError extends Error {
+  override name = 'PageRangeError';
+}
+/** The browser could not be started. */
+export class BrowserLaunchError extends Error {
+  override name = 'BrowserLaunchError';
+}
+/** Chromium failed or crashed while rendering. */
+export class RenderCrashError extends Error {
+  override name = 'RenderCrashError';
+}
+
+export interface RenderLimits {
+  /** Epoch ms after which the render is abandoned. */
+  deadline: number;
+  /** Output is cut to this many pages. */
+  maxPages: number;
+  /** Let the document load sub-resources from private and loopback addresses. */
+  allowPrivateNetwork: boolean;
+}
+
+export interface RenderedPdf {
+  pdf: Uint8Array;
+  /** Pages in `pdf`, read back from the PDF itself. */
+  pages: number;
+  /** True when the document had more than `maxPages` pages and was cut. */
+  truncated: boolean;
+}
+
+/** How long a page gets to close before the whole browser is considered stuck and killed. */
+const PAGE_CLOSE_GRACE_MS = 2_000;
+
+const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+
+const toPdfOptions = (options: RenderOptions, maxPages: number): PDFOptions => ({
+  format: options.format,
+  margin: options.margin,
+  printBackground: options.printBackground,
+  scale: options.scale,
+  landscape: options.landscape,
+  preferCSSPageSize: options.preferCSSPageSize,
+  displayHeaderFooter: options.displayHeaderFooter,
+  ...(options.headerTemplate === undefined ? {} : { headerTemplate: options.headerTemplate }),
+  ...(options.footerTemplate === undefined ? {} : { footerTemplate: options.footerTemplate }),
+  // One page past the limit tells truncation apart from an exact fit without a second render.
+  pageRanges: options.pageRanges ?? `1-${maxPages + 1}`,
+  timeout: 0,
+});
+
+/** Keeps documents away from file:, chrome: and non-public hosts (metadata service, VPC). */
+const guardSubresources = async (page: Page): Promise<void> => {
+  const verdicts = new Map<string, Promise<boolean>>();
+  await page.setRequestInterception(true);
+  page.on('request', (request: HTTPRequest) => {
+    void (async () => {
+      const url = new URL(request.url());
+      let allowed = url.protocol === 'data:' || url.protocol === 'blob:';
+      if (url.protocol === 'http:' || url.protocol === 'https:') {
+        let verdict = verdicts.get(url.hostname);
+        if (!verdict) {
+          verdict = resolvesToPublicAddresses(url.hostname);
+          verdicts.set(url.hostname, verdict);
+        }
+        allowed = await verdict;
+      }
+      await (allowed ? request.continue() : request.abort('blockedbyclient'));
+    })().catch(() => undefined); // the page may already be gone
+  });
+};
+
+const classify = (err: unknown): Error => {
+  if (err instanceof RenderTimeoutError || err instanceof BrowserLaunchError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/page range/i.test(message)) return new PageRangeError(message, { cause: err });
+  return new RenderCrashError(message, { cause: err });
+};
+
+interface OpenPage {
+  browser?: Browser;
+  page?: Page;
+  session?: CDPSession;
+}
+
+const releasePage = async ({ browser, page, session }: OpenPage, timedOut: boolean): Promise<void> => {
+  if (!browser) return;
+  if (!page) {
+    if (timedOut) discardBrowser(browser); // stuck before a page was even open
+    return;
+  }
+  // A script stuck in a loop blocks the page's main thread; terminating it lets close() go through.
+  if (timedOut && session) {
+    await withTimeout(session.send('Runtime.terminateExecution'), 1_000).catch(() => undefined);
+  }
+  const closed = await withTimeout(page.close(), PAGE_CLOSE_GRACE_MS).then(
+    () => true,
+    () => false,
+  );
+  if (!closed) discardBrowser(browser);
+};
+
+const printInPage = async (html: string, options: RenderOptions, limits: RenderLimits, open: OpenPage) => {
+  open.browser = await getBrowser().catch((err: unknown) => {
+    throw new BrowserLaunchError('Chromium could not be launched', { cause: err });
+  });
+  open.page = await open.browser.newPage();
+  open.session = await open.page.createCDPSession();
+  if (!limits.allowPrivateNetwork) await guardSubresources(open.page);
+  await open.page.setContent(html, { waitUntil: 'load', timeout: 0 });
+  await open.page.evaluate('document.fonts.ready.then(() => true)');
+  return open.page.pdf(toPdfOptions(options, limits.maxPages));
+};
+
+/** Prints in a fresh page that is always released, racing the whole job against the deadline. */
+const printBeforeDeadline = async (html: string, options: RenderOptions, limits: RenderLimits) => {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new RenderTimeoutError('render deadline passed')),
+      Math.max(0, limits.deadline - Date.now()),
+    );
+  });
+  const open: OpenPage = {};
+  let timedOut = false;
+  try {
+    const work = printInPage(html, options, limits, open);
+    work.catch(() => undefined); // after a timeout it settles unobserved; the timeout is the error
+    return await Promise.race([work, expired]);
+  } catch (err) {
+    timedOut = err instanceof RenderTimeoutError;
+    throw classify(err);
+  } finally {
+    clearTimeout(timer);
+    await releasePage(open, timedOut);
+  }
+};
+
+/**
+ * Renders `html` to PDF in a fresh page of the shared browser, never past `limits.deadline` and never
+ * longer than `limits.maxPages`. The page is always closed; a page that will not close takes the
+ * browser down with it so the next render starts clean.
+ *
+ * @example
+ * const { pdf, pages, truncated } = await renderPdf(html, options, {
+ *   deadline: Date.now() + 30_000, maxPages: 100, allowPrivateNetwork: false,
+ * });
+ */
+export const renderPdf = async (
+  html: string,
+  options: RenderOptions,
+  limits: RenderLimits,
+): Promise<RenderedPdf> => {
+  const raw = await printBeforeDeadline(html, options, limits);
+  const doc = await loadPdf(raw);
+  const pages = doc.getPageCount();
+  if (pages <= limits.maxPages) return { pdf: raw, pages, truncated: false };
+  return { pdf: await keepFirstPages(doc, limits.maxPages), pages: limits.maxPages, truncated: true };
+};
