@@ -27,6 +27,8 @@ export interface QuickjobContext {
   startedAt: number;
   /** Lambda time left at `startedAt`, ms. */
   remainingMs: number;
+  /** The pre-flight estimate, kept with a timeout for later tuning. */
+  estimate: RenderEstimate;
 }
 
 /** Renderer failures as the client sees them on /quickjob. */
@@ -104,7 +106,7 @@ export const runQuickjob = async (
         type: 'quickjob_timeout',
         job_id: ctx.jobId,
         owner: account.user_id,
-        details: { timeout_ms: capMs, estimate: estimateRenderMs(request.html) },
+        details: { timeout_ms: capMs, estimate: ctx.estimate },
       });
     }
     throw clientError;

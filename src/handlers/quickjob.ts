@@ -13,9 +13,14 @@ export const handler = httpHandler(async (event, context, headers) => {
   const remainingMs = context.getRemainingTimeInMillis();
   const account = await authenticate(event);
   const request = parseWith(quickjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES));
-  assertFitsQuickjob(request.html);
+  const estimate = assertFitsQuickjob(request.html);
   const jobId = randomUUID();
   headers['x-job-id'] = jobId;
-  const { pdf, pages, truncated } = await runQuickjob(account, request, { jobId, startedAt, remainingMs });
+  const { pdf, pages, truncated } = await runQuickjob(account, request, {
+    jobId,
+    startedAt,
+    remainingMs,
+    estimate,
+  });
   return pdfResponse(pdf, { 'x-pdf-pages': String(pages), 'x-pdf-truncated': String(truncated) });
 });

@@ -37,10 +37,12 @@ class GatewayError extends Error {
 
 const compile = (route: BridgeRoute) => {
   const names: string[] = [];
-  const pattern = route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{([^}+]+)\+?\\?\}/g, (_, name) => {
-    names.push(name);
-    return '([^/]+)';
-  });
+  const pattern = route.path
+    .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+    .replace(/\\?\{([^}+]+)\+?\\?\}/g, (_, name) => {
+      names.push(name);
+      return '([^/]+)';
+    });
   return { route, names, regex: new RegExp(`^${pattern}$`) };
 };
 
@@ -134,7 +136,10 @@ const invoke = async (route: BridgeRoute, event: APIGatewayProxyEventV2) => {
     timer = setTimeout(() => reject(new GatewayError(503, 'Service Unavailable')), timeoutMs);
   });
   try {
-    const result = await Promise.race([route.handler(event, toContext(route, Date.now() + timeoutMs)), timedOut]);
+    const result = await Promise.race([
+      route.handler(event, toContext(route, Date.now() + timeoutMs)),
+      timedOut,
+    ]);
     if (Buffer.byteLength(JSON.stringify(result ?? null)) > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES) {
       throw new GatewayError(500, 'Internal Server Error');
     }
@@ -150,7 +155,9 @@ const invoke = async (route: BridgeRoute, event: APIGatewayProxyEventV2) => {
 
 const send = (res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void => {
   const body =
-    result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+    result.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
   for (const [name, value] of Object.entries(result.headers ?? {})) {
     if (value !== undefined) res.setHeader(name, String(value));
   }
@@ -168,7 +175,10 @@ const sendGatewayError = (res: ServerResponse, err: GatewayError): void =>
   });
 
 /** Starts the bridge on 127.0.0.1:`port` (0 = any free port). */
-export const startApiBridge = async (routes: BridgeRoute[], port: number): Promise<{ server: Server; url: string }> => {
+export const startApiBridge = async (
+  routes: BridgeRoute[],
+  port: number,
+): Promise<{ server: Server; url: string }> => {
   const compiled = routes.map(compile);
   const server = createServer(async (req, res) => {
     try {
@@ -179,12 +189,17 @@ export const startApiBridge = async (routes: BridgeRoute[], port: number): Promi
         .find(({ c, m }) => m && c.route.method === method);
       const body = await readBody(req);
       if (!match?.m) throw new GatewayError(404, 'Not Found');
-      const params = Object.fromEntries(match.c.names.map((name, i) => [name, decodeURIComponent(match.m?.[i + 1] ?? '')]));
+      const params = Object.fromEntries(
+        match.c.names.map((name, i) => [name, decodeURIComponent(match.m?.[i + 1] ?? '')]),
+      );
       const routeKey = `${match.c.route.method} ${match.c.route.path}`;
       send(res, await invoke(match.c.route, toEvent(req, url, body, routeKey, params)));
     } catch (err) {
       if (res.headersSent) return;
-      sendGatewayError(res, err instanceof GatewayError ? err : new GatewayError(500, 'Internal Server Error'));
+      sendGatewayError(
+        res,
+        err instanceof GatewayError ? err : new GatewayError(500, 'Internal Server Error'),
+      );
     }
   });
   await new Promise<void>((resolve, reject) => {

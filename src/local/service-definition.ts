@@ -13,19 +13,28 @@ import { PROJECT_ROOT } from './project-tmpdir.ts';
 type Intrinsic = { Ref: string } | { 'Fn::GetAtt': string[] } | { 'Fn::Sub': unknown };
 
 /** CloudFormation short-form tags (!Ref, !GetAtt, !Sub, ...) as their long-form objects. */
-const cloudFormationTags: Tags = ['Ref', 'GetAtt', 'Sub', 'Join', 'Select', 'Split', 'If', 'Equals', 'ImportValue'].flatMap(
-  (name) => {
-    const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
-    const wrap = (value: unknown) => ({
-      [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value,
-    });
-    return (['scalar', 'seq', 'map'] as const).map((collection) => ({
-      tag: `!${name}`,
-      ...(collection === 'scalar' ? {} : { collection }),
-      resolve: (value: unknown) => wrap(collection === 'scalar' ? value : (value as { toJSON(): unknown }).toJSON()),
-    }));
-  },
-) as Tags;
+const cloudFormationTags: Tags = [
+  'Ref',
+  'GetAtt',
+  'Sub',
+  'Join',
+  'Select',
+  'Split',
+  'If',
+  'Equals',
+  'ImportValue',
+].flatMap((name) => {
+  const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
+  const wrap = (value: unknown) => ({
+    [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value,
+  });
+  return (['scalar', 'seq', 'map'] as const).map((collection) => ({
+    tag: `!${name}`,
+    ...(collection === 'scalar' ? {} : { collection }),
+    resolve: (value: unknown) =>
+      wrap(collection === 'scalar' ? value : (value as { toJSON(): unknown }).toJSON()),
+  }));
+}) as Tags;
 
 const resolveVariables = (text: string, vars: { stage: string; service: string; region: string }): string =>
   text
@@ -35,7 +44,9 @@ const resolveVariables = (text: string, vars: { stage: string; service: string; 
     .replace(/\$\{opt:region(, *'[^']*')?\}/g, vars.region);
 
 const readYaml = (file: string, vars: { stage: string; service: string; region: string }): unknown =>
-  parse(resolveVariables(readFileSync(join(PROJECT_ROOT, file), 'utf8'), vars), { customTags: cloudFormationTags });
+  parse(resolveVariables(readFileSync(join(PROJECT_ROOT, file), 'utf8'), vars), {
+    customTags: cloudFormationTags,
+  });
 
 export interface HttpRoute {
   method: string;
@@ -117,7 +128,10 @@ export const tableDefinitions = (def: ServiceDefinition): CreateTableCommandInpu
     AttributeDefinitions: p.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
     KeySchema: p.KeySchema as CreateTableCommandInput['KeySchema'],
     ...(p.GlobalSecondaryIndexes
-      ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'] }
+      ? {
+          GlobalSecondaryIndexes:
+            p.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'],
+        }
       : {}),
   }));
 

@@ -1,6 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import chromium from '@sparticuz/chromium';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { getConfig } from '../config.ts';
@@ -23,12 +20,10 @@ const launch = async (): Promise<Browser> => {
   const args = (await puppeteer.defaultArgs({ args: chromium.args, headless: 'shell' })).filter(
     (arg) => !UNSAFE_FLAGS.has(arg),
   );
-  // A fresh profile per launch in the project's temp dir; Chromium otherwise writes to $HOME.
-  const userDataDir = join(tmpdir(), `podpdf-profile-${process.pid}-${launchCount}`);
-  mkdirSync(userDataDir, { recursive: true });
+  // puppeteer makes a throwaway profile under os.tmpdir() and deletes it when the browser closes.
   const browser = await puppeteer.launch({
     executablePath,
-    args: [...args, `--user-data-dir=${userDataDir}`],
+    args,
     headless: 'shell',
     defaultViewport: null,
     handleSIGINT: false,

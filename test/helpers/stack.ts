@@ -1,0 +1,33 @@
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../src/local/stack.ts';
+
+export interface TestStack extends LocalStack {
+  apiKey: string;
+  /** POST JSON (or a raw string body) to the local API. */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+/** Starts the full local stack on a free loopback port with quiet logs. */
+export const startTestStack = async (options: LocalStackOptions = {}): Promise<TestStack> => {
+  const stack = await startLocalStack({
+    ...options,
+    env: { PODPDF_LOG_LEVEL: 'silent', ...options.env },
+  });
+  const apiKey = stack.apiKeys[0] as string;
+  return {
+    ...stack,
+    apiKey,
+    post: (path, body, headers = {}) =>
+      fetch(`${stack.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+  };
+};
+
+/** `count` pages of text, each "Page N of count" on its own sheet. */
+export const pagedHtml = (count: number, label = 'Page'): string =>
+  `<!DOCTYPE html><html><head><style>section{page-break-after:always;font:24px sans-serif}</style></head><body>${Array.from(
+    { length: count },
+    (_, i) => `<section>${label} ${i + 1} of ${count}</section>`,
+  ).join('')}</body></html>`;

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { getDocumentClient } from '../../src/adapters/dynamodb.ts';
+import { getJob } from '../../src/adapters/jobs-table.ts';
+import { getLaunchCount } from '../../src/renderer/browser.ts';
+import { parsePdf } from '../helpers/pdf.ts';
+import { startTestStack, type TestStack } from '../helpers/stack.ts';
+
+// A short cap keeps the test fast; the code path is the same as with the real 30 s.
+const CAP_MS = 3_000;
+
+describe('POST /quickjob deadline', () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startTestStack({ env: { PODPDF_QUICKJOB_TIMEOUT_MS: String(CAP_MS) } });
+  });
+  after(async () => {
+    await stack.stop();
+  });
+
+  it('answers 408 for a page that never finishes, records it, and keeps serving', async () => {
+    const warm = await stack.post('/quickjob', { input_type: 'html', html: '<p>warm</p>' });
+    assert.equal(warm.status, 200);
+    const launches = getLaunchCount();
+
+    const started = Date.now();
+    const res = await stack.post('/quickjob', {
+      input_type: 'html',
+      html: '<p>spin</p><script>while (true) {}</script>',
+    });
+    const elapsed = Date.now() - started;
+    assert.equal(res.status, 408);
+    assert.ok(elapsed < CAP_MS + 3_000, `answered after ${elapsed} ms`);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'QUICKJOB_TIMEOUT');
+    assert.match(body.error.message, /POST \/longjob/);
+
+    const jobId = res.headers.get('x-job-id') ?? '';
+    const row = await getJob(jobId);
+    assert.equal(row?.status, 'timeout');
+    assert.equal(row?.timeout_occurred, true);
+    assert.equal(row?.error_code, 'QUICKJOB_TIMEOUT');
+
+    const events = await getDocumentClient().send(
+      new QueryCommand({
+        TableName: process.env.ANALYTICS_TABLE,
+        KeyConditionExpression: 'job_id = :j',
+        ExpressionAttributeValues: { ':j': jobId },
+      }),
+    );
+    assert.equal(events.Items?.length, 1);
+    assert.equal(events.Items?.[0]?.type, 'quickjob_timeout');
+    assert.equal(events.Items?.[0]?.owner, stack.accounts[0]?.user_id);
+
+    // The stuck page is gone and the same browser renders the next request.
+    const next = await stack.post('/quickjob', { input_type: 'html', html: '<p>after the loop</p>' });
+    assert.equal(next.status, 200);
+    assert.deepEqual((await parsePdf(new Uint8Array(await next.arrayBuffer()))).pageTexts, [
+      'after the loop',
+    ]);
+    assert.equal(getLaunchCount(), launches);
+  });
+
+  it('times out a loop that starts after load, during printing', async () => {
+    const html =
+      '<p>late spin</p><script>addEventListener("load", () => setTimeout(() => { while (true) {} }, 0))</script>';
+    const res = await stack.post('/quickjob', { input_type: 'html', html });
+    assert.equal(res.status, 408);
+    const next = await stack.post('/quickjob', { input_type: 'html', html: '<p>still fine</p>' });
+    assert.equal(next.status, 200);
+  });
+});

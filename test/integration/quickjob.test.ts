@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { getJob } from '../../src/adapters/jobs-table.ts';
+import { MAX_REQUEST_BODY_BYTES } from '../../src/domain/limits.ts';
+import { getLaunchCount } from '../../src/renderer/browser.ts';
+import { isPdf, parsePdf } from '../helpers/pdf.ts';
+import { pagedHtml, startTestStack, type TestStack } from '../helpers/stack.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+const errorOf = async (res: Response) =>
+  ((await res.json()) as { error: { code: string; message: string; details: unknown } }).error;
+
+describe('POST /quickjob', () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startTestStack();
+  });
+  after(async () => {
+    await stack.stop();
+  });
+
+  it('returns the PDF inline with page headers and records the job', async () => {
+    const res = await stack.post('/quickjob', { input_type: 'html', html: pagedHtml(3, 'Invoice page') });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/pdf');
+    assert.equal(res.headers.get('x-pdf-pages'), '3');
+    assert.equal(res.headers.get('x-pdf-truncated'), 'false');
+    const jobId = res.headers.get('x-job-id') ?? '';
+    assert.match(jobId, UUID);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    assert.ok(isPdf(bytes));
+    const pdf = await parsePdf(bytes);
+    assert.equal(pdf.pages, 3);
+    assert.deepEqual(pdf.pageTexts, ['Invoice page 1 of 3', 'Invoice page 2 of 3', 'Invoice page 3 of 3']);
+
+    const row = await getJob(jobId);
+    assert.ok(row);
+    assert.equal(row.owner, stack.accounts[0]?.user_id);
+    assert.equal(row.job_type, 'quick');
+    assert.equal(row.status, 'completed');
+    assert.equal(row.mode, 'html');
+    assert.equal(row.pages, 3);
+    assert.equal(row.truncated, false);
+    assert.equal(row.timeout_occurred, false);
+    assert.ok(Date.parse(row.completed_at ?? '') >= Date.parse(row.created_at));
+    assert.ok((row.duration_ms ?? -1) >= 0);
+    assert.ok(row.ttl > Date.now() / 1000 + 29 * 24 * 3600, 'ttl about 30 days ahead');
+  });
+
+  it('truncates a 150-page document to its first 100 pages', async () => {
+    const res = await stack.post('/quickjob', { input_type: 'html', html: pagedHtml(150) });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-pdf-pages'), '100');
+    assert.equal(res.headers.get('x-pdf-truncated'), 'true');
+    const pdf = await parsePdf(new Uint8Array(await res.arrayBuffer()));
+    assert.equal(pdf.pages, 100);
+    assert.equal(pdf.pageTexts[0], 'Page 1 of 150');
+    assert.equal(pdf.pageTexts[99], 'Page 100 of 150');
+    const row = await getJob(res.headers.get('x-job-id') ?? '');
+    assert.equal(row?.pages, 100);
+    assert.equal(row?.truncated, true);
+  });
+
+  it('keeps a document of exactly 100 pages whole', async () => {
+    const res = await stack.post('/quickjob', { input_type: 'html', html: pagedHtml(100) });
+    assert.equal(res.headers.get('x-pdf-pages'), '100');
+    assert.equal(res.headers.get('x-pdf-truncated'), 'false');
+  });
+
+  it('applies print options: page ranges, landscape, header and footer', async () => {
+    const res = await stack.post('/quickjob', {
+      input_type: 'html',
+      html: pagedHtml(5),
+      options: {
+        pageRanges: '2-3',
+        landscape: true,
+        format: 'A5',
+        margin: { top: '20mm', bottom: '20mm' },
+        displayHeaderFooter: true,
+        footerTemplate: '<div style="font-size:10px">Footer <span class="pageNumber"></span></div>',
+      },
+    });
+    assert.equal(res.status, 200);
+    const pdf = await parsePdf(new Uint8Array(await res.arrayBuffer()));
+    assert.equal(pdf.pages, 2);
+    assert.match(pdf.pageTexts[0] ?? '', /Page 2 of 5/);
+    assert.match(pdf.pageTexts[0] ?? '', /Footer 2/);
+  });
+
+  it('reuses one Chromium across requests', async () => {
+    const before = getLaunchCount();
+    assert.ok(before >= 1);
+    for (let i = 0; i < 3; i += 1) {
+      const res = await stack.post('/quickjob', { input_type: 'html', html: `<p>render ${i}</p>` });
+      assert.equal(res.status, 200);
+    }
+    assert.equal(getLaunchCount(), before);
+  });
+
+  it('accepts the key in X-API-Key', async () => {
+    const res = await stack.post(
+      '/quickjob',
+      { input_type: 'html', html: '<p>x</p>' },
+      {
+        authorization: '',
+        'x-api-key': stack.apiKey,
+      },
+    );
+    assert.equal(res.status, 200);
+  });
+
+  it('refuses a missing or unknown API key with 401', async () => {
+    const missing = await stack.post('/quickjob', { input_type: 'html', html: 'x' }, { authorization: '' });
+    assert.equal(missing.status, 401);
+    assert.equal((await errorOf(missing)).code, 'UNAUTHORIZED');
+    const unknown = await stack.post(
+      '/quickjob',
+      { input_type: 'html', html: 'x' },
+      { authorization: 'Bearer nope' },
+    );
+    assert.equal(unknown.status, 401);
+    assert.equal((await errorOf(unknown)).code, 'UNAUTHORIZED');
+  });
+
+  it('refuses malformed JSON, schema violations and wrong content types', async () => {
+    const malformed = await stack.post('/quickjob', '{"input_type": "html",');
+    assert.equal(malformed.status, 400);
+    assert.equal((await errorOf(malformed)).code, 'INVALID_JSON');
+
+    const invalid = await stack.post('/quickjob', { input_type: 'pdf', html: 'x', options: { scale: 5 } });
+    assert.equal(invalid.status, 400);
+    const err = await errorOf(invalid);
+    assert.equal(err.code, 'VALIDATION_FAILED');
+    const paths = (err.details as { issues: Array<{ path: string }> }).issues.map((i) => i.path).sort();
+    assert.deepEqual(paths, ['input_type', 'options.scale']);
+
+    const text = await stack.post('/quickjob', '<h1>hi</h1>', { 'content-type': 'text/html' });
+    assert.equal(text.status, 415);
+    assert.equal((await errorOf(text)).code, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('refuses a body over the documented limit with 413', async () => {
+    const html = 'x'.repeat(MAX_REQUEST_BODY_BYTES);
+    const res = await stack.post('/quickjob', { input_type: 'html', html });
+    assert.equal(res.status, 413);
+    const err = await errorOf(res);
+    assert.equal(err.code, 'PAYLOAD_TOO_LARGE');
+    assert.equal((err.details as { limit_bytes: number }).limit_bytes, MAX_REQUEST_BODY_BYTES);
+  });
+
+  it('refuses up front a document estimated to take too long, pointing to /longjob', async () => {
+    const rows = '<tr><td>1</td><td>2</td><td>3</td><td>4</td><td>5</td><td>6</td></tr>'.repeat(60_000);
+    const res = await stack.post('/quickjob', { input_type: 'html', html: `<table>${rows}</table>` });
+    assert.equal(res.status, 422);
+    assert.equal(res.headers.get('x-job-id'), null);
+    const err = await errorOf(res);
+    assert.equal(err.code, 'QUICKJOB_TOO_COMPLEX');
+    assert.match(err.message, /\/longjob/);
+  });
+
+  it('answers 400 for page ranges outside the document and records the failure', async () => {
+    const res = await stack.post('/quickjob', {
+      input_type: 'html',
+      html: '<p>one page</p>',
+      options: { pageRanges: '4-6' },
+    });
+    assert.equal(res.status, 400);
+    assert.equal((await errorOf(res)).code, 'INVALID_PAGE_RANGES');
+    const row = await getJob(res.headers.get('x-job-id') ?? '');
+    assert.equal(row?.status, 'failed');
+    assert.equal(row?.error_code, 'INVALID_PAGE_RANGES');
+  });
+
+  it('returns 413 PDF_TOO_LARGE when the PDF would not fit a Lambda response', async () => {
+    // Canvases of random pixels do not compress: three 1200x1200 sheets make a PDF of well over 6 MB.
+    const html = `<body style="margin:0">${'<canvas width="1200" height="1200"></canvas>'.repeat(3)}<script>
+      for (const canvas of document.querySelectorAll('canvas')) {
+        const ctx = canvas.getContext('2d');
+        const img = ctx.createImageData(canvas.width, canvas.height);
+        for (let i = 0; i < img.data.length; i += 1) img.data[i] = (i % 4 === 3) ? 255 : Math.random() * 256;
+        ctx.putImageData(img, 0, 0);
+      }</script></body>`;
+    const res = await stack.post('/quickjob', { input_type: 'html', html });
+    assert.equal(res.status, 413);
+    const err = await errorOf(res);
+    assert.equal(err.code, 'PDF_TOO_LARGE');
+    assert.match(err.message, /\/longjob/);
+    const row = await getJob(res.headers.get('x-job-id') ?? '');
+    assert.equal(row?.status, 'failed');
+    assert.equal(row?.error_code, 'PDF_TOO_LARGE');
+  });
+
+  it('does not let a document read loopback services or local files', async () => {
+    let hits = 0;
+    const secret = createServer((_req, res) => {
+      hits += 1;
+      res.end('SECRET-METADATA-TOKEN');
+    });
+    await new Promise<void>((resolve) => secret.listen(0, '127.0.0.1', resolve));
+    const { port } = secret.address() as AddressInfo;
+    try {
+      const html = `<p>visible</p><iframe src="http://127.0.0.1:${port}/latest/meta-data"></iframe>
+        <iframe src="file:///etc/hostname"></iframe><img src="http://localhost:${port}/x.png">`;
+      const res = await stack.post('/quickjob', { input_type: 'html', html });
+      assert.equal(res.status, 200);
+      const pdf = await parsePdf(new Uint8Array(await res.arrayBuffer()));
+      assert.match(pdf.pageTexts.join(' '), /visible/);
+      assert.doesNotMatch(pdf.pageTexts.join(' '), /SECRET-METADATA-TOKEN/);
+      assert.equal(hits, 0);
+    } finally {
+      secret.close();
+    }
+  });
+});
