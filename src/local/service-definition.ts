@@ -38,8 +38,8 @@ const cloudFormationTags: Tags = [
 
 const resolveVariables = (text: string, vars: { stage: string; service: string; region: string }): string =>
   text
-    .replaceAll('${sls:stage}', vars.stage)
-    .replaceAll('${self:service}', vars.service)
+    .replace(/\$\{sls:stage\}/g, vars.stage)
+    .replace(/\$\{self:service\}/g, vars.service)
     .replace(/\$\{opt:stage(, *'[^']*')?\}/g, vars.stage)
     .replace(/\$\{opt:region(, *'[^']*')?\}/g, vars.region);
 

@@ -20,14 +20,14 @@ describe('quick-job estimate', () => {
   it('ignores text volume and passes ordinary documents', () => {
     assert.ok(estimateRenderMs(`<p>${'word '.repeat(200_000)}</p>`).estimatedMs < 1000);
     assert.ok(
-      estimateRenderMs('<h1>Invoice</h1><table>' + '<tr><td>item</td></tr>'.repeat(200)).estimatedMs < 1000,
+      estimateRenderMs(`<h1>Invoice</h1><table>${'<tr><td>item</td></tr>'.repeat(200)}`).estimatedMs < 1000,
     );
   });
 
   it('stops documents with tens of thousands of blocks', () => {
     assert.ok(estimateRenderMs('<p>x</p>'.repeat(40_000)).estimatedMs > QUICKJOB_ESTIMATE_LIMIT_MS);
     assert.ok(
-      estimateRenderMs('<table>' + '<tr><td>1</td></tr>'.repeat(60_000)).estimatedMs >
+      estimateRenderMs(`<table>${'<tr><td>1</td></tr>'.repeat(60_000)}`).estimatedMs >
         QUICKJOB_ESTIMATE_LIMIT_MS,
     );
   });

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { PROJECT_ROOT } from '../../src/local/project-tmpdir.ts';
+import { isPdf } from '../helpers/pdf.ts';
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+/** Runs `npm start` as a newcomer would and returns what it printed once it is ready. */
+const startServer = async (env: Record<string, string>) => {
+  // Its own process group, so Ctrl-C can be sent the way a terminal sends it: to npm and its children.
+  const child = spawn('npm', ['start'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    stdio: 'pipe',
+    detached: true,
+  });
+  let output = '';
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 60_000);
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      if (output.includes('Ctrl-C stops everything')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
+  });
+  const stop = () =>
+    new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.removeAllListeners('exit');
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      process.kill(-(child.pid as number), 'SIGINT');
+    });
+  return { output, stop };
+};
+
+const renderWith = (url: string, key: string, html: string) =>
+  fetch(`${url}/quickjob`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ input_type: 'html', html }),
+  });
+
+describe('npm start', () => {
+  it('prints the URL, a generated key and a curl command that works', async () => {
+    const port = await freePort();
+    const server = await startServer({ PODPDF_PORT: String(port), PODPDF_DEV_API_KEYS: '' });
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      assert.match(server.output, new RegExp(`listening on ${url}`));
+      const key = server.output.match(/Bearer (podpdf_dev_[A-Za-z0-9_-]+)/)?.[1];
+      assert.ok(key, 'prints a generated key');
+      assert.match(server.output, /curl -sS -X POST .*\/quickjob/);
+      const res = await renderWith(url, key, '<h1>Hello from podpdf</h1>');
+      assert.equal(res.status, 200);
+      assert.ok(isPdf(new Uint8Array(await res.arrayBuffer())));
+    } finally {
+      const { code, signal } = await server.stop();
+      assert.ok(code === 0 || signal === 'SIGINT', `Ctrl-C ends npm start (code ${code}, signal ${signal})`);
+    }
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/quickjob`), 'the API is no longer listening');
+  });
+
+  it('seeds PODPDF_DEV_API_KEYS and keeps state in PODPDF_DATA_DIR across restarts', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'podpdf-data-'));
+    const env = { PODPDF_DEV_API_KEYS: 'key-one,key-two', PODPDF_DATA_DIR: dataDir };
+    try {
+      const port = await freePort();
+      const first = await startServer({ ...env, PODPDF_PORT: String(port) });
+      let jobId: string | null;
+      try {
+        assert.match(first.output, /key-one\n\s+key-two/);
+        const res = await renderWith(`http://127.0.0.1:${port}`, 'key-two', '<p>kept</p>');
+        assert.equal(res.status, 200);
+        jobId = res.headers.get('x-job-id');
+      } finally {
+        await first.stop();
+      }
+      const second = await startServer({ ...env, PODPDF_PORT: String(port) });
+      try {
+        // The seeded key still works and the first run's job row is still in the table.
+        const res = await renderWith(`http://127.0.0.1:${port}`, 'key-one', '<p>again</p>');
+        assert.equal(res.status, 200);
+        const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
+        const endpoint = second.output.match(/DynamoDB \(dynalite\): (\S+)/)?.[1];
+        const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+        const row = await client.send(
+          new GetItemCommand({ TableName: 'podpdf-local-job-details', Key: { job_id: { S: jobId ?? '' } } }),
+        );
+        client.destroy();
+        assert.equal(row.Item?.status?.S, 'completed');
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
