@@ -99,7 +99,11 @@ describe('npm start', () => {
         assert.equal(res.status, 200);
         const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
         const endpoint = second.output.match(/DynamoDB \(dynalite\): (\S+)/)?.[1];
-        const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+        const client = new DynamoDBClient({
+          endpoint,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+        });
         const row = await client.send(
           new GetItemCommand({ TableName: 'podpdf-local-job-details', Key: { job_id: { S: jobId ?? '' } } }),
         );

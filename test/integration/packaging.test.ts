@@ -16,7 +16,10 @@ describe('npm run package (osls, offline)', () => {
   let zipListing: string;
 
   before(async () => {
-    await run('npm', ['run', 'package'], { cwd: PROJECT_ROOT, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' } });
+    await run('npm', ['run', 'package'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+    });
     const dir = join(PROJECT_ROOT, '.serverless');
     template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
     zipListing = (await run('python3', ['-m', 'zipfile', '-l', join(dir, 'podpdf.zip')])).stdout;
@@ -52,22 +55,34 @@ describe('npm run package (osls, offline)', () => {
       { AttributeName: 'owner', KeyType: 'HASH' },
       { AttributeName: 'created_at', KeyType: 'RANGE' },
     ]);
-    assert.deepEqual(tables.JobDetailsTable?.TimeToLiveSpecification, { AttributeName: 'ttl', Enabled: true });
+    assert.deepEqual(tables.JobDetailsTable?.TimeToLiveSpecification, {
+      AttributeName: 'ttl',
+      Enabled: true,
+    });
     assert.deepEqual(tables.AnalyticsTable?.TimeToLiveSpecification, { AttributeName: 'ttl', Enabled: true });
     assert.equal(tables.UsersTable?.GlobalSecondaryIndexes[0].IndexName, 'ApiKeyHashIndex');
   });
 
   it('scopes the quickjob role to its own tables, index and log group', () => {
-    const statements = template.Resources.QuickjobRole?.Properties.Policies[0].PolicyDocument.Statement as Statement[];
+    const statements = template.Resources.QuickjobRole?.Properties.Policies[0].PolicyDocument
+      .Statement as Statement[];
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
     assert.deepEqual(bySid.ResolveApiKeys?.Action, ['dynamodb:Query']);
-    assert.deepEqual(bySid.ResolveApiKeys?.Resource, { 'Fn::Sub': '${UsersTable.Arn}/index/ApiKeyHashIndex' });
+    assert.deepEqual(bySid.ResolveApiKeys?.Resource, {
+      'Fn::Sub': '${UsersTable.Arn}/index/ApiKeyHashIndex',
+    });
     assert.deepEqual(bySid.RecordJobs?.Resource, { 'Fn::GetAtt': ['JobDetailsTable', 'Arn'] });
     assert.deepEqual(bySid.RecordAnalytics?.Resource, { 'Fn::GetAtt': ['AnalyticsTable', 'Arn'] });
-    assert.match(JSON.stringify(bySid.WriteOwnLogs?.Resource), /log-group:\/aws\/lambda\/podpdf-dev-quickjob:\*/);
+    assert.match(
+      JSON.stringify(bySid.WriteOwnLogs?.Resource),
+      /log-group:\/aws\/lambda\/podpdf-dev-quickjob:\*/,
+    );
     for (const statement of statements) {
       assert.equal(statement.Effect, 'Allow');
-      assert.ok(!JSON.stringify(statement.Resource).match(/"\*"/), `${statement.Sid} is not on every resource`);
+      assert.ok(
+        !JSON.stringify(statement.Resource).match(/"\*"/),
+        `${statement.Sid} is not on every resource`,
+      );
       assert.ok(!statement.Action.some((a) => a.endsWith(':*')), `${statement.Sid} lists its actions`);
     }
   });
