@@ -69,6 +69,7 @@ describe('npm run package (osls, offline)', () => {
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
     assert.deepEqual(bySid.ResolveApiKeys?.Action, ['dynamodb:Query']);
     assert.deepEqual(bySid.ResolveApiKeys?.Resource, {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template
       'Fn::Sub': '${UsersTable.Arn}/index/ApiKeyHashIndex',
     });
     assert.deepEqual(bySid.RecordJobs?.Resource, { 'Fn::GetAtt': ['JobDetailsTable', 'Arn'] });
