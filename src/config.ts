@@ -16,8 +16,26 @@ const configSchema = z.object({
   USERS_TABLE: z.string().min(1),
   JOBS_TABLE: z.string().min(1),
   ANALYTICS_TABLE: z.string().min(1),
-  /** Endpoint override for the emulators; unset on AWS. */
+  IDEMPOTENCY_TABLE: z.string().min(1),
+  /** Private bucket for long-job inputs and PDFs. */
+  PDF_BUCKET: z.string().min(1),
+  LONGJOB_QUEUE_URL: z.url(),
+  /** Endpoint overrides for the emulators; unset on AWS. */
   DYNAMODB_ENDPOINT: optionalUrl,
+  S3_ENDPOINT: optionalUrl,
+  SQS_ENDPOINT: optionalUrl,
+  /** Lifetime of presigned PDF URLs, seconds. @default 3600 */
+  PODPDF_PRESIGN_EXPIRES_S: positiveInt(3600),
+  /** How long a processor's claim on a job lasts, ms. @default 900000 (the processor timeout) */
+  PODPDF_LEASE_MS: positiveInt(900_000),
+  /** Time kept back from the processor's remaining time for upload and webhook, ms. @default 60000 */
+  PODPDF_PROCESSOR_RESERVE_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Processors rendering in parallel, for `estimated_completion`. @default 10 */
+  PODPDF_PROCESSOR_PARALLELISM: positiveInt(10),
+  /** Per-attempt webhook timeout, ms. @default 10000 */
+  PODPDF_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  /** First webhook retry delay, ms; doubles per retry, with jitter. @default 1000 */
+  PODPDF_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).default(1_000),
   /** Chromium binary to use instead of the one @sparticuz/chromium unpacks. */
   PODPDF_CHROMIUM_PATH: z.string().min(1).optional(),
   /** Quick-job time cap in ms. @default 30000; lower only for tests. */

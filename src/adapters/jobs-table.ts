@@ -1,25 +1,300 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config.ts';
-import type { JobRecord } from '../domain/job.ts';
+import type { JobRecord, JobStatus, WebhookAttempt } from '../domain/job.ts';
 import { getDocumentClient } from './dynamodb.ts';
 
 /** GSI listing an account's jobs newest first. */
 export const OWNER_CREATED_INDEX = 'OwnerCreatedAtIndex';
+/** Sparse GSI holding only queued and processing jobs (keyed by `active_owner`). */
+export const OWNER_ACTIVE_INDEX = 'OwnerActiveIndex';
 
-/** Writes a job row; `job_id` is new, so the write refuses to replace an existing row. */
+const table = () => getConfig().JOBS_TABLE;
+
+const isConditionFailure = (err: unknown): boolean =>
+  (err as { name?: string }).name === 'ConditionalCheckFailedException';
+
+/** Runs a conditional update; a failed condition returns undefined instead of throwing. */
+const updateIf = async (input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>) => {
+  try {
+    const result = await getDocumentClient().send(
+      new UpdateCommand({ TableName: table(), ReturnValues: 'ALL_NEW', ...input }),
+    );
+    return result.Attributes as JobRecord;
+  } catch (err) {
+    if (isConditionFailure(err)) return undefined;
+    throw err;
+  }
+};
+
+/** Writes a new job row; refuses to replace an existing one. */
 export const insertJob = async (job: JobRecord): Promise<void> => {
   await getDocumentClient().send(
-    new PutCommand({
-      TableName: getConfig().JOBS_TABLE,
-      Item: job,
-      ConditionExpression: 'attribute_not_exists(job_id)',
-    }),
+    new PutCommand({ TableName: table(), Item: job, ConditionExpression: 'attribute_not_exists(job_id)' }),
   );
 };
 
 export const getJob = async (jobId: string): Promise<JobRecord | undefined> => {
   const result = await getDocumentClient().send(
-    new GetCommand({ TableName: getConfig().JOBS_TABLE, Key: { job_id: jobId }, ConsistentRead: true }),
+    new GetCommand({ TableName: table(), Key: { job_id: jobId }, ConsistentRead: true }),
   );
   return result.Item as JobRecord | undefined;
+};
+
+/**
+ * Takes the processing claim: queued → processing, or re-takes a processing job whose lease ran out
+ * (its worker died). Returns the claimed row, or undefined when someone else holds it or it is done.
+ */
+export const claimJob = (jobId: string, token: string, now: number, leaseMs: number) =>
+  updateIf({
+    Key: { job_id: jobId },
+    ConditionExpression: '#s = :queued OR (#s = :processing AND lease_expires_at < :now)',
+    UpdateExpression:
+      'SET #s = :processing, lease_token = :token, lease_expires_at = :until, started_at = :started, attempts = if_not_exists(attempts, :zero) + :one',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: {
+      ':queued': 'queued',
+      ':processing': 'processing',
+      ':now': now,
+      ':token': token,
+      ':until': now + leaseMs,
+      ':started': new Date(now).toISOString(),
+      ':zero': 0,
+      ':one': 1,
+    },
+  });
+
+/** Gives a claim back after a transient failure so the redelivered message can take it. */
+export const releaseClaim = (jobId: string, token: string) =>
+  updateIf({
+    Key: { job_id: jobId },
+    ConditionExpression: 'lease_token = :token AND #s = :processing',
+    UpdateExpression: 'SET #s = :queued REMOVE lease_token, lease_expires_at',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':token': token, ':processing': 'processing', ':queued': 'queued' },
+  });
+
+export interface CompletedFields {
+  pages: number;
+  truncated: boolean;
+  s3_key: string;
+  s3_url: string;
+  s3_url_expires_at: string;
+  completed_at: string;
+  duration_ms: number;
+  render_ms: number;
+}
+
+/**
+ * processing → completed, only while `token` still holds the claim. With `webhookLeaseUntil` the
+ * same write claims the webhook delivery, so a duplicate message cannot deliver it in parallel.
+ */
+export const completeJob = (
+  jobId: string,
+  token: string,
+  fields: CompletedFields,
+  webhookLeaseUntil?: number,
+) => {
+  const values: Record<string, unknown> = {
+    ':token': token,
+    ':processing': 'processing',
+    ':completed': 'completed',
+  };
+  const sets = ['#s = :completed'];
+  for (const [key, value] of Object.entries(fields)) {
+    sets.push(`${key} = :${key}`);
+    values[`:${key}`] = value;
+  }
+  if (webhookLeaseUntil !== undefined) {
+    sets.push('webhook_lease_expires_at = :wl');
+    values[':wl'] = webhookLeaseUntil;
+  }
+  return updateIf({
+    Key: { job_id: jobId },
+    ConditionExpression: 'lease_token = :token AND #s = :processing',
+    UpdateExpression: `SET ${sets.join(', ')} REMOVE active_owner, lease_token, lease_expires_at`,
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: values,
+  });
+};
+
+/**
+ * Marks a job failed. With `token`, only while that claim holds (the processor); without, from any
+ * state that is not final yet (the dead-letter handler). Claims the webhook like completeJob.
+ */
+export const failJob = (
+  jobId: string,
+  error: { code: string; message: string },
+  options: { token?: string; now: number; webhookLeaseUntil?: number },
+) => {
+  const values: Record<string, unknown> = {
+    ':failed': 'failed',
+    ':code': error.code,
+    ':message': error.message,
+    ':at': new Date(options.now).toISOString(),
+  };
+  let condition: string;
+  if (options.token) {
+    condition = 'lease_token = :token AND #s = :processing';
+    values[':token'] = options.token;
+    values[':processing'] = 'processing';
+  } else {
+    condition = '#s IN (:queued, :processing)';
+    values[':queued'] = 'queued';
+    values[':processing'] = 'processing';
+  }
+  const sets = ['#s = :failed', 'error_code = :code', 'error_message = :message', 'completed_at = :at'];
+  if (options.webhookLeaseUntil !== undefined) {
+    sets.push('webhook_lease_expires_at = :wl');
+    values[':wl'] = options.webhookLeaseUntil;
+  }
+  return updateIf({
+    Key: { job_id: jobId },
+    ConditionExpression: condition,
+    UpdateExpression: `SET ${sets.join(', ')} REMOVE active_owner, lease_token, lease_expires_at`,
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: values,
+  });
+};
+
+/** queued → cancelled for the owner's job; undefined when it is not (or no longer) queued. */
+export const cancelJob = (jobId: string, owner: string, now: number) =>
+  updateIf({
+    Key: { job_id: jobId },
+    ConditionExpression: '#s = :queued AND #o = :owner',
+    UpdateExpression: 'SET #s = :cancelled, cancelled_at = :at REMOVE active_owner',
+    ExpressionAttributeNames: { '#s': 'status', '#o': 'owner' },
+    ExpressionAttributeValues: {
+      ':queued': 'queued',
+      ':owner': owner,
+      ':cancelled': 'cancelled',
+      ':at': new Date(now).toISOString(),
+    },
+  });
+
+/**
+ * Takes the webhook delivery of a finished job whose webhook has not gone out and is not being sent
+ * (no live delivery lease). This is how a redelivered message finishes a delivery a crash cut short.
+ */
+export const claimWebhookDelivery = (jobId: string, now: number, leaseMs: number) =>
+  updateIf({
+    Key: { job_id: jobId },
+    ConditionExpression:
+      '#s IN (:completed, :failed) AND attribute_exists(webhook_url) AND attribute_not_exists(webhook_delivered) AND (attribute_not_exists(webhook_lease_expires_at) OR webhook_lease_expires_at < :now)',
+    UpdateExpression: 'SET webhook_lease_expires_at = :until',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: {
+      ':completed': 'completed',
+      ':failed': 'failed',
+      ':now': now,
+      ':until': now + leaseMs,
+    },
+  });
+
+export const appendWebhookAttempt = async (jobId: string, attempt: WebhookAttempt): Promise<void> => {
+  await getDocumentClient().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { job_id: jobId },
+      UpdateExpression:
+        'SET webhook_retry_log = list_append(if_not_exists(webhook_retry_log, :empty), :attempt)',
+      ExpressionAttributeValues: { ':empty': [], ':attempt': [attempt] },
+    }),
+  );
+};
+
+export const finishWebhook = async (
+  jobId: string,
+  outcome: { delivered: boolean; retryCount: number; deliveredAt?: string },
+): Promise<void> => {
+  await getDocumentClient().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { job_id: jobId },
+      UpdateExpression: `SET webhook_delivered = :d, webhook_retry_count = :r${outcome.deliveredAt ? ', webhook_delivered_at = :at' : ''} REMOVE webhook_lease_expires_at`,
+      ExpressionAttributeValues: {
+        ':d': outcome.delivered,
+        ':r': outcome.retryCount,
+        ...(outcome.deliveredAt ? { ':at': outcome.deliveredAt } : {}),
+      },
+    }),
+  );
+};
+
+export interface JobPage {
+  jobs: JobRecord[];
+  /** DynamoDB's LastEvaluatedKey, when there are more. */
+  next?: Record<string, unknown>;
+}
+
+/**
+ * The owner's jobs newest first. DynamoDB applies Limit before the status filter, so pages are read
+ * until `limit` jobs match or the index is exhausted.
+ */
+export const listJobs = async (
+  owner: string,
+  options: { limit: number; status?: JobStatus; startKey?: Record<string, unknown> },
+): Promise<JobPage> => {
+  const jobs: JobRecord[] = [];
+  let startKey = options.startKey;
+  do {
+    const result = await getDocumentClient().send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: OWNER_CREATED_INDEX,
+        KeyConditionExpression: '#o = :owner',
+        ScanIndexForward: false,
+        Limit: options.limit - jobs.length,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        ...(options.status
+          ? {
+              FilterExpression: '#s = :status',
+              ExpressionAttributeValues: { ':owner': owner, ':status': options.status },
+            }
+          : { ExpressionAttributeValues: { ':owner': owner } }),
+        ExpressionAttributeNames: options.status ? { '#o': 'owner', '#s': 'status' } : { '#o': 'owner' },
+      }),
+    );
+    jobs.push(...((result.Items ?? []) as JobRecord[]));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey && jobs.length < options.limit);
+  return { jobs, ...(startKey ? { next: startKey } : {}) };
+};
+
+/** Queued plus processing jobs of the owner, counted on the sparse active index. */
+export const countActiveJobs = async (owner: string): Promise<number> => {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await getDocumentClient().send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: OWNER_ACTIVE_INDEX,
+        KeyConditionExpression: 'active_owner = :owner',
+        ExpressionAttributeValues: { ':owner': owner },
+        Select: 'COUNT',
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    count += result.Count ?? 0;
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+};
+
+/** Render times (ms) of the owner's most recent finished long jobs, newest first. */
+export const recentRenderDurations = async (owner: string, sample = 20): Promise<number[]> => {
+  const result = await getDocumentClient().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: OWNER_CREATED_INDEX,
+      KeyConditionExpression: '#o = :owner',
+      FilterExpression: 'attribute_exists(render_ms)',
+      ProjectionExpression: 'render_ms',
+      ExpressionAttributeNames: { '#o': 'owner' },
+      ExpressionAttributeValues: { ':owner': owner },
+      ScanIndexForward: false,
+      Limit: sample,
+    }),
+  );
+  return (result.Items ?? []).map((item) => Number(item.render_ms));
 };

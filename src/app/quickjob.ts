@@ -1,6 +1,5 @@
 import { recordEvent } from '../adapters/analytics-table.ts';
 import { insertJob } from '../adapters/jobs-table.ts';
-import type { Account } from '../adapters/users-table.ts';
 import { getConfig } from '../config.ts';
 import { errors, PodpdfError } from '../domain/errors.ts';
 import { estimateRenderMs, type RenderEstimate } from '../domain/estimate.ts';
@@ -12,7 +11,6 @@ import {
   RESPONSE_RESERVE_MS,
 } from '../domain/limits.ts';
 import type { QuickjobRequest } from '../domain/render-request.ts';
-import { log } from '../log.ts';
 import {
   BrowserLaunchError,
   PageRangeError,
@@ -20,6 +18,7 @@ import {
   RenderTimeoutError,
   renderPdf,
 } from '../renderer/render.ts';
+import type { Caller } from './auth.ts';
 
 export interface QuickjobContext {
   jobId: string;
@@ -29,20 +28,23 @@ export interface QuickjobContext {
   remainingMs: number;
   /** The pre-flight estimate, kept with a timeout for later tuning. */
   estimate: RenderEstimate;
+  /** Called once the job row is written, so responses name only jobs that exist. */
+  onRecorded: () => void;
 }
 
 /** Renderer failures as the client sees them on /quickjob. */
-const toClientError = (err: unknown, pageRanges: string | undefined, capMs: number): PodpdfError => {
-  if (err instanceof RenderTimeoutError) return errors.quickjobTimeout(capMs);
+const toClientError = (
+  err: unknown,
+  pageRanges: string | undefined,
+  capMs: number,
+  budgetMs: number,
+): PodpdfError => {
+  if (err instanceof RenderTimeoutError) return errors.quickjobTimeout(capMs, budgetMs);
   if (err instanceof PageRangeError) return errors.invalidPageRanges(pageRanges ?? '');
   if (err instanceof BrowserLaunchError) return errors.rendererUnavailable(err);
   return err instanceof PodpdfError ? err : errors.renderFailed(err);
 };
 
-/**
- * Renders a quick job and records it. Every job that reaches the renderer leaves one JobDetails row
- * (`completed`, `failed` or `timeout`); a timeout is also written to Analytics.
- */
 /**
  * Rejects, before any job exists, a document the estimate says cannot render within a quick job's
  * budget. Returns the estimate for the job's records.
@@ -55,8 +57,12 @@ export const assertFitsQuickjob = (html: string): RenderEstimate => {
   return estimate;
 };
 
+/**
+ * Renders a quick job and records it. Every job that reaches the renderer leaves one JobDetails row
+ * (`completed`, `failed` or `timeout`); a timeout is also written to Analytics.
+ */
 export const runQuickjob = async (
-  account: Account,
+  account: Caller,
   request: QuickjobRequest,
   ctx: QuickjobContext,
 ): Promise<RenderedPdf> => {
@@ -82,6 +88,7 @@ export const runQuickjob = async (
       completed_at: new Date(completedAt).toISOString(),
       duration_ms: completedAt - ctx.startedAt,
     });
+    ctx.onRecorded();
   };
 
   let rendered: RenderedPdf;
@@ -92,9 +99,8 @@ export const runQuickjob = async (
       allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
     });
   } catch (err) {
-    const clientError = toClientError(err, request.options.pageRanges, capMs);
+    const clientError = toClientError(err, request.options.pageRanges, capMs, deadline - ctx.startedAt);
     const timedOut = err instanceof RenderTimeoutError;
-    if (clientError.status >= 500) log.error('render failed', { jobId: ctx.jobId, cause: err });
     await finish({
       status: timedOut ? JobStatus.TIMEOUT : JobStatus.FAILED,
       timeout_occurred: timedOut,

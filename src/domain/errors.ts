@@ -17,6 +17,16 @@ export const ErrorCode = {
   RENDER_FAILED: 'RENDER_FAILED',
   RENDERER_UNAVAILABLE: 'RENDERER_UNAVAILABLE',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
+  IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
+  INVALID_IDEMPOTENCY_KEY: 'INVALID_IDEMPOTENCY_KEY',
+  JOB_NOT_CANCELLABLE: 'JOB_NOT_CANCELLABLE',
+  INVALID_CURSOR: 'INVALID_CURSOR',
+  INVALID_QUERY: 'INVALID_QUERY',
+  WEBHOOK_URL_REFUSED: 'WEBHOOK_URL_REFUSED',
+  ENQUEUE_FAILED: 'ENQUEUE_FAILED',
+  STORAGE_FAILED: 'STORAGE_FAILED',
+  RENDER_TIMEOUT: 'RENDER_TIMEOUT',
+  PROCESSING_FAILED: 'PROCESSING_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -45,9 +55,14 @@ export const errors = {
   validation: (issues: Array<{ path: string; message: string }>) =>
     new PodpdfError(ErrorCode.VALIDATION_FAILED, 400, 'Request body failed validation.', { issues }),
   unsupportedMediaType: (received: string | undefined) =>
-    new PodpdfError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415, 'Content-Type must be application/json.', {
-      received: received ?? null,
-    }),
+    new PodpdfError(
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      415,
+      'Content-Type must be application/json (or another +json media type).',
+      {
+        received: received ?? null,
+      },
+    ),
   unauthorized: (reason: 'missing' | 'unknown') =>
     new PodpdfError(
       ErrorCode.UNAUTHORIZED,
@@ -80,12 +95,12 @@ export const errors = {
       `This document is estimated to take ${Math.round(estimatedMs / 1000)} s to render, over the ${Math.round(limitMs / 1000)} s quick-job budget. ${LONGJOB_HINT}`,
       { estimated_ms: Math.round(estimatedMs), limit_ms: limitMs, factors, use: '/longjob' },
     ),
-  quickjobTimeout: (limitMs: number) =>
+  quickjobTimeout: (limitMs: number, renderBudgetMs: number) =>
     new PodpdfError(
       ErrorCode.QUICKJOB_TIMEOUT,
       408,
-      `Rendering did not finish within ${limitMs} ms. ${LONGJOB_HINT}`,
-      { timeout_ms: limitMs, use: '/longjob' },
+      `Rendering did not finish within the ${Math.round(limitMs / 1000)} s quick-job limit. ${LONGJOB_HINT}`,
+      { timeout_ms: limitMs, render_budget_ms: renderBudgetMs, use: '/longjob' },
     ),
   invalidPageRanges: (pageRanges: string) =>
     new PodpdfError(
@@ -98,6 +113,49 @@ export const errors = {
     new PodpdfError(ErrorCode.RENDER_FAILED, 502, 'The renderer failed to produce a PDF.', null, cause),
   rendererUnavailable: (cause: unknown) =>
     new PodpdfError(ErrorCode.RENDERER_UNAVAILABLE, 503, 'The renderer could not be started.', null, cause),
+  idempotencyConflict: () =>
+    new PodpdfError(
+      ErrorCode.IDEMPOTENCY_CONFLICT,
+      409,
+      'This Idempotency-Key was already used with a different request body in the last 24 hours.',
+    ),
+  invalidIdempotencyKey: () =>
+    new PodpdfError(
+      ErrorCode.INVALID_IDEMPOTENCY_KEY,
+      400,
+      'Idempotency-Key must be 1 to 255 printable ASCII characters.',
+    ),
+  notCancellable: (status: string) =>
+    new PodpdfError(
+      ErrorCode.JOB_NOT_CANCELLABLE,
+      409,
+      `Only queued jobs can be cancelled; this job is ${status}.`,
+      {
+        status,
+      },
+    ),
+  invalidCursor: () =>
+    new PodpdfError(ErrorCode.INVALID_CURSOR, 400, 'The cursor is not one this API issued.'),
+  invalidQuery: (issues: Array<{ path: string; message: string }>) =>
+    new PodpdfError(ErrorCode.INVALID_QUERY, 400, 'Query parameters failed validation.', { issues }),
+  webhookUrlRefused: (url: string, reason: string) =>
+    new PodpdfError(ErrorCode.WEBHOOK_URL_REFUSED, 400, `Webhook URL refused: ${reason}`, { url, reason }),
+  enqueueFailed: (cause: unknown) =>
+    new PodpdfError(
+      ErrorCode.ENQUEUE_FAILED,
+      503,
+      'The job could not be queued and was not accepted; it is safe to retry.',
+      null,
+      cause,
+    ),
+  storageFailed: (cause: unknown) =>
+    new PodpdfError(
+      ErrorCode.STORAGE_FAILED,
+      503,
+      'The job could not be stored and was not accepted; it is safe to retry.',
+      null,
+      cause,
+    ),
   internal: (cause: unknown) =>
     new PodpdfError(ErrorCode.INTERNAL_ERROR, 500, 'Internal error.', null, cause),
 };

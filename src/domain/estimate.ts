@@ -27,7 +27,7 @@ export interface RenderEstimate {
 const BLOCK_TAG =
   /<(?:p|div|li|tr|h[1-6]|section|article|aside|nav|header|footer|main|table|thead|tbody|blockquote|pre|ul|ol|dl|dt|dd|figure|form|fieldset|hr|br)[\s/>]/gi;
 const TABLE_ROW_TAG = /<tr[\s>]/gi;
-const IMAGE_TAG = /<(?:img|svg|canvas)[\s>]/gi;
+const IMAGE_TAG = /<(?:img|svg|canvas)[\s/>]/gi;
 
 const count = (html: string, pattern: RegExp): number => html.match(pattern)?.length ?? 0;
 

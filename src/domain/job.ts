@@ -1,17 +1,39 @@
 import { JOB_RETENTION_DAYS } from './limits.ts';
 
+/**
+ * Job states. Quick jobs are written once, already final (completed, failed or timeout). Long jobs
+ * move queued → processing → completed | failed; queued → cancelled; and processing → queued again
+ * when a transient failure releases the claim (or a crashed worker's lease runs out).
+ */
 export const JobStatus = {
   QUEUED: 'queued',
   PROCESSING: 'processing',
   COMPLETED: 'completed',
   FAILED: 'failed',
   TIMEOUT: 'timeout',
+  CANCELLED: 'cancelled',
 } as const;
 export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 
+/** States a job never leaves. */
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'timeout', 'cancelled'];
+
+/** States counted in `active_count`: a poller should keep polling while any exist. */
+export const ACTIVE_STATUSES: readonly JobStatus[] = ['queued', 'processing'];
+
 export type JobType = 'quick' | 'long';
 
-/** A JobDetails row. Long-job fields come with the long-job path. */
+export interface WebhookAttempt {
+  at: string;
+  attempt: number;
+  /** HTTP status of the answer, when there was one. */
+  status_code?: number;
+  /** Why the attempt failed without an HTTP answer (timeout, refused address, ...). */
+  error?: string;
+  duration_ms: number;
+}
+
+/** A JobDetails row. */
 export interface JobRecord {
   job_id: string;
   owner: string;
@@ -29,9 +51,35 @@ export interface JobRecord {
   error_message?: string;
   /** Epoch seconds; DynamoDB TTL deletes the row after it. */
   ttl: number;
+
+  // Long jobs only.
+  /** Validated render options (the HTML itself is in S3 at `input_key`). */
+  options?: Record<string, unknown>;
+  input_key?: string;
+  /** Webhook for this job: the request's `webhook_url`, else the account default at submission. */
+  webhook_url?: string;
+  /** Set while queued or processing: the sparse index behind `active_count`. */
+  active_owner?: string;
+  /** The processing claim: who holds it and until when (epoch ms). */
+  lease_token?: string;
+  lease_expires_at?: number;
+  attempts?: number;
+  started_at?: string;
+  render_ms?: number;
+  s3_key?: string;
+  s3_url?: string;
+  s3_url_expires_at?: string;
+  cancelled_at?: string;
+  webhook_delivered?: boolean;
+  webhook_delivered_at?: string;
+  /** Retries after the first attempt (0–3). */
+  webhook_retry_count?: number;
+  webhook_retry_log?: WebhookAttempt[];
+  /** The delivery claim (epoch ms), so duplicate messages never deliver twice at once. */
+  webhook_lease_expires_at?: number;
 }
 
-export type AnalyticsEventType = 'quickjob_timeout';
+export type AnalyticsEventType = 'quickjob_timeout' | 'webhook_attempt' | 'longjob_dead_lettered';
 
 export interface AnalyticsEvent {
   type: AnalyticsEventType;

@@ -49,6 +49,16 @@ export const renderRequestShape = {
 export const quickjobRequestSchema = z.strictObject(renderRequestShape);
 export type QuickjobRequest = z.infer<typeof quickjobRequestSchema>;
 
+/** /longjob takes the same body plus an optional webhook for this job only. */
+export const longjobRequestSchema = z.strictObject({
+  ...renderRequestShape,
+  webhook_url: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .max(2048)
+    .optional(),
+});
+export type LongjobRequest = z.infer<typeof longjobRequestSchema>;
+
 /** Validates `input` against `schema`; failures become VALIDATION_FAILED with every failing path. */
 export const parseWith = <T extends z.ZodType>(schema: T, input: unknown): z.infer<T> => {
   const result = schema.safeParse(input);

@@ -15,12 +15,14 @@ export const handler = httpHandler(async (event, context, headers) => {
   const request = parseWith(quickjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES));
   const estimate = assertFitsQuickjob(request.html);
   const jobId = randomUUID();
-  headers['x-job-id'] = jobId;
   const { pdf, pages, truncated } = await runQuickjob(account, request, {
     jobId,
     startedAt,
     remainingMs,
     estimate,
+    onRecorded: () => {
+      headers['x-job-id'] = jobId;
+    },
   });
   return pdfResponse(pdf, { 'x-pdf-pages': String(pages), 'x-pdf-truncated': String(truncated) });
 });

@@ -52,12 +52,9 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.byteLength;
-      if (size > GATEWAY_PAYLOAD_LIMIT_BYTES) {
-        reject(new GatewayError(413, 'Request Entity Too Large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      // Past the limit, stop buffering but keep draining so the 413 reaches the client, not a reset.
+      if (size > GATEWAY_PAYLOAD_LIMIT_BYTES) reject(new GatewayError(413, 'Request Entity Too Large'));
+      else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
@@ -133,7 +130,8 @@ const invoke = async (route: BridgeRoute, event: APIGatewayProxyEventV2) => {
   }
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new GatewayError(503, 'Service Unavailable')), timeoutMs);
+    // A function timeout is a Lambda error, which the gateway answers with 500.
+    timer = setTimeout(() => reject(new GatewayError(500, 'Internal Server Error')), timeoutMs);
   });
   try {
     const result = await Promise.race([

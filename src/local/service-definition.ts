@@ -53,6 +53,13 @@ export interface HttpRoute {
   path: string;
 }
 
+export interface QueueTrigger {
+  /** Logical id of the AWS::SQS::Queue resource. */
+  queue: string;
+  batchSize: number;
+  reportBatchItemFailures: boolean;
+}
+
 export interface FunctionDefinition {
   name: string;
   /** Module under src/ that exports the handler. */
@@ -60,6 +67,7 @@ export interface FunctionDefinition {
   exportName: string;
   timeoutSeconds: number;
   httpRoutes: HttpRoute[];
+  queueTriggers: QueueTrigger[];
 }
 
 interface CloudFormationResource {
@@ -82,7 +90,14 @@ interface ServerlessYaml {
   provider: { timeout?: number; environment?: Record<string, string | Intrinsic> };
   functions: Record<
     string,
-    { handler: string; timeout?: number; events?: Array<{ httpApi?: { method: string; path: string } }> }
+    {
+      handler: string;
+      timeout?: number;
+      events?: Array<{
+        httpApi?: { method: string; path: string };
+        sqs?: { arn: { 'Fn::GetAtt': string[] }; batchSize?: number; functionResponseType?: string };
+      }>;
+    }
   >;
 }
 
@@ -105,6 +120,18 @@ export const loadServiceDefinition = (stage: string, region = 'us-east-1'): Serv
     timeoutSeconds: fn.timeout ?? sls.provider.timeout ?? 6,
     httpRoutes: (fn.events ?? []).flatMap((event) =>
       event.httpApi ? [{ method: event.httpApi.method.toUpperCase(), path: event.httpApi.path }] : [],
+    ),
+    queueTriggers: (fn.events ?? []).flatMap((event) =>
+      event.sqs
+        ? [
+            {
+              queue: event.sqs.arn['Fn::GetAtt'][0] as string,
+              // Lambda's default batch size for SQS is 10.
+              batchSize: event.sqs.batchSize ?? 10,
+              reportBatchItemFailures: event.sqs.functionResponseType === 'ReportBatchItemFailures',
+            },
+          ]
+        : [],
     ),
   }));
   return {
@@ -135,17 +162,72 @@ export const tableDefinitions = (def: ServiceDefinition): CreateTableCommandInpu
       : {}),
   }));
 
+export interface QueueDefinition {
+  logicalId: string;
+  name: string;
+  visibilityTimeoutSeconds: number;
+  retentionSeconds: number;
+  /** Logical id of the dead-letter queue and the receive count that sends a message there. */
+  redrive?: { deadLetterQueue: string; maxReceiveCount: number };
+}
+
+/** Every AWS::SQS::Queue, dead-letter queues first so redrive targets exist when queues are created. */
+export const queueDefinitions = (def: ServiceDefinition): QueueDefinition[] =>
+  resourcesOfType(def, 'AWS::SQS::Queue')
+    .map(([logicalId, { Properties: p }]) => {
+      const redrive = p.RedrivePolicy as
+        | { deadLetterTargetArn: { 'Fn::GetAtt': string[] }; maxReceiveCount: number }
+        | undefined;
+      return {
+        logicalId,
+        name: p.QueueName as string,
+        visibilityTimeoutSeconds: Number(p.VisibilityTimeout ?? 30),
+        retentionSeconds: Number(p.MessageRetentionPeriod ?? 345_600),
+        ...(redrive
+          ? {
+              redrive: {
+                deadLetterQueue: redrive.deadLetterTargetArn['Fn::GetAtt'][0] as string,
+                maxReceiveCount: Number(redrive.maxReceiveCount),
+              },
+            }
+          : {}),
+      };
+    })
+    .sort((a, b) => Number(Boolean(a.redrive)) - Number(Boolean(b.redrive)));
+
+export interface BucketDefinition {
+  logicalId: string;
+  name: string;
+  /** Days after which the lifecycle rule deletes objects. */
+  expirationDays?: number;
+}
+
+export const bucketDefinitions = (def: ServiceDefinition): BucketDefinition[] =>
+  resourcesOfType(def, 'AWS::S3::Bucket').map(([logicalId, { Properties: p }]) => {
+    const rules = (p.LifecycleConfiguration as { Rules?: Array<{ ExpirationInDays?: number }> } | undefined)
+      ?.Rules;
+    const expirationDays = rules?.find((rule) => rule.ExpirationInDays !== undefined)?.ExpirationInDays;
+    return { logicalId, name: p.BucketName as string, ...(expirationDays ? { expirationDays } : {}) };
+  });
+
 /**
- * provider.environment with every { Ref } replaced by the value CloudFormation would give it
- * (a table's name). Unknown intrinsics are an error: the local stack must not silently diverge.
+ * provider.environment with every { Ref } replaced by the value CloudFormation would give it: a
+ * table's or bucket's name, a queue's URL (from `queueUrls`, by logical id). Unknown intrinsics are an
+ * error: the local stack must not silently diverge.
  */
-export const resolveEnvironment = (def: ServiceDefinition): Record<string, string> =>
+export const resolveEnvironment = (
+  def: ServiceDefinition,
+  queueUrls: Record<string, string> = {},
+): Record<string, string> =>
   Object.fromEntries(
     Object.entries(def.environment).map(([key, value]) => {
       if (typeof value === 'string') return [key, value];
       if ('Ref' in value) {
         const resource = def.resources[value.Ref];
         if (resource?.Type === 'AWS::DynamoDB::Table') return [key, resource.Properties.TableName as string];
+        if (resource?.Type === 'AWS::S3::Bucket') return [key, resource.Properties.BucketName as string];
+        const url = queueUrls[value.Ref];
+        if (resource?.Type === 'AWS::SQS::Queue' && url) return [key, url];
       }
       throw new Error(`local stack cannot resolve environment variable ${key}: ${JSON.stringify(value)}`);
     }),

@@ -1,18 +1,14 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { type Account, putAccount } from '../adapters/users-table.ts';
+import { type Account, createAccountIfAbsent } from '../adapters/users-table.ts';
 import { generateApiKey, hashApiKey } from '../domain/api-key.ts';
 import { closeBrowser } from '../renderer/browser.ts';
 import { type BridgeRoute, type LambdaHandler, startApiBridge } from './api-bridge.ts';
+import { createBuckets, createQueues, createTables, emulatorClients } from './aws-resources.ts';
 import { type Emulators, startEmulators } from './emulators.ts';
 import { PROJECT_ROOT, useProjectTmpdir } from './project-tmpdir.ts';
-import {
-  loadServiceDefinition,
-  resolveEnvironment,
-  type ServiceDefinition,
-  tableDefinitions,
-} from './service-definition.ts';
+import { loadServiceDefinition, resolveEnvironment, type ServiceDefinition } from './service-definition.ts';
+import { type QueuePoller, type SqsHandler, startQueuePoller } from './sqs-poller.ts';
 
 export interface LocalStackOptions {
   /** API port on 127.0.0.1; 0 picks a free one. @default 0 */
@@ -23,6 +19,10 @@ export interface LocalStackOptions {
   apiKeys?: string[];
   /** Extra environment for the handlers (test-only limits, log level). */
   env?: Record<string, string>;
+  /** Override every queue's visibility timeout (seconds); tests use a few seconds, not 15 minutes. */
+  queueVisibilityTimeoutSeconds?: number;
+  /** Start the SQS pollers that invoke queue-triggered functions. @default true */
+  pollQueues?: boolean;
 }
 
 export interface LocalStack {
@@ -31,19 +31,12 @@ export interface LocalStack {
   accounts: Account[];
   emulators: Emulators;
   definition: ServiceDefinition;
+  /** Queue URLs and ARNs by logical id (LongjobQueue, LongjobDeadLetterQueue). */
+  queues: Record<string, { url: string; arn: string }>;
   stop(): Promise<void>;
 }
 
 export const LOCAL_STAGE = 'local';
-
-const createTables = async (def: ServiceDefinition, endpoint: string): Promise<void> => {
-  const client = new DynamoDBClient({ endpoint, region: def.region });
-  const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
-  for (const table of tableDefinitions(def)) {
-    if (!existing.has(table.TableName ?? '')) await client.send(new CreateTableCommand(table));
-  }
-  client.destroy();
-};
 
 /** One account per key; the user id derives from the key hash, so reseeding a kept dataDir is a no-op. */
 const seedAccounts = async (apiKeys: string[]): Promise<Account[]> => {
@@ -56,18 +49,23 @@ const seedAccounts = async (apiKeys: string[]): Promise<Account[]> => {
       name: `local developer ${index + 1}`,
       created_at: new Date().toISOString(),
     };
-    await putAccount(account);
+    await createAccountIfAbsent(account);
     accounts.push(account);
   }
   return accounts;
 };
 
+const loadHandler = async <T>(sourceFile: string, exportName: string): Promise<T> => {
+  const module = (await import(join(PROJECT_ROOT, sourceFile))) as Record<string, unknown>;
+  const handler = module[exportName];
+  if (typeof handler !== 'function') throw new Error(`${sourceFile} does not export ${exportName}`);
+  return handler as T;
+};
+
 const loadRoutes = async (def: ServiceDefinition): Promise<BridgeRoute[]> => {
   const routes: BridgeRoute[] = [];
-  for (const fn of def.functions) {
-    const module = (await import(join(PROJECT_ROOT, fn.sourceFile))) as Record<string, LambdaHandler>;
-    const handler = module[fn.exportName];
-    if (typeof handler !== 'function') throw new Error(`${fn.sourceFile} does not export ${fn.exportName}`);
+  for (const fn of def.functions.filter((f) => f.httpRoutes.length > 0)) {
+    const handler = await loadHandler<LambdaHandler>(fn.sourceFile, fn.exportName);
     for (const route of fn.httpRoutes) {
       routes.push({
         ...route,
@@ -80,6 +78,34 @@ const loadRoutes = async (def: ServiceDefinition): Promise<BridgeRoute[]> => {
   return routes;
 };
 
+const startPollers = async (
+  def: ServiceDefinition,
+  queues: Record<string, { url: string; arn: string }>,
+  sqs: ReturnType<typeof emulatorClients>['sqs'],
+): Promise<QueuePoller[]> => {
+  const pollers: QueuePoller[] = [];
+  for (const fn of def.functions) {
+    for (const trigger of fn.queueTriggers) {
+      const queue = queues[trigger.queue];
+      if (!queue) throw new Error(`${fn.name}: no queue ${trigger.queue} in resources.yml`);
+      pollers.push(
+        startQueuePoller({
+          sqs,
+          queueUrl: queue.url,
+          queueArn: queue.arn,
+          region: def.region,
+          functionName: `${def.service}-${def.stage}-${fn.name}`,
+          handler: await loadHandler<SqsHandler>(fn.sourceFile, fn.exportName),
+          batchSize: trigger.batchSize,
+          reportBatchItemFailures: trigger.reportBatchItemFailures,
+          timeoutSeconds: fn.timeoutSeconds,
+        }),
+      );
+    }
+  }
+  return pollers;
+};
+
 /**
  * The whole of podpdf on this machine: emulators, tables from resources.yml, seeded accounts, and the
  * real handlers from serverless.yml behind an API Gateway bridge. Handlers read their configuration
@@ -89,38 +115,56 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   useProjectTmpdir();
   const def = loadServiceDefinition(LOCAL_STAGE);
   const emulators = await startEmulators(options.dataDir);
-  const { NODE_OPTIONS: _ignored, ...environment } = resolveEnvironment(def);
   Object.assign(process.env, {
     AWS_REGION: def.region,
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
-    ...environment,
-    ...options.env,
   });
+  const clients = emulatorClients(def.region, emulators.awsEndpoint);
   let server: Server | undefined;
+  let pollers: QueuePoller[] = [];
   try {
     await createTables(def, emulators.dynamodbEndpoint);
+    await createBuckets(def, clients.s3);
+    const queues = await createQueues(def, clients.sqs, options.queueVisibilityTimeoutSeconds);
+    const queueUrls = Object.fromEntries(Object.entries(queues).map(([id, q]) => [id, q.url]));
+    const { NODE_OPTIONS: _ignored, ...environment } = resolveEnvironment(def, queueUrls);
+    Object.assign(process.env, {
+      DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
+      S3_ENDPOINT: emulators.awsEndpoint,
+      SQS_ENDPOINT: emulators.awsEndpoint,
+      ...environment,
+      ...options.env,
+    });
     const apiKeys = options.apiKeys?.length ? options.apiKeys : [generateApiKey('podpdf_dev')];
     const accounts = await seedAccounts(apiKeys);
     const bridge = await startApiBridge(await loadRoutes(def), options.port ?? 0);
     server = bridge.server;
+    if (options.pollQueues ?? true) pollers = await startPollers(def, queues, clients.sqs);
     const running = server;
+    const runningPollers = pollers;
     return {
       url: bridge.url,
       apiKeys,
       accounts,
       emulators,
       definition: def,
+      queues,
       stop: async () => {
         running.closeAllConnections();
         await new Promise<void>((resolve) => running.close(() => resolve()));
+        await Promise.all(runningPollers.map((p) => p.stop()));
         await closeBrowser();
+        clients.sqs.destroy();
+        clients.s3.destroy();
         await emulators.stop();
       },
     };
   } catch (err) {
     server?.close();
+    await Promise.all(pollers.map((p) => p.stop()));
+    clients.sqs.destroy();
+    clients.s3.destroy();
     await emulators.stop();
     throw err;
   }

@@ -43,7 +43,28 @@ export const isPublicAddress = (ip: string): boolean => {
   return !nonPublic.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 };
 
-const stripBrackets = (host: string): string => host.replace(/^\[(.*)\]$/, '$1');
+/** True for 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+export const isLoopbackAddress = (ip: string): boolean => {
+  const mapped = IPV4_MAPPED.exec(ip);
+  const address = mapped?.[1] ?? ip;
+  return isIP(address) === 4 ? address.startsWith('127.') : address === '::1';
+};
+
+export type HostResolver = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
+
+const systemResolver: HostResolver = (hostname) => lookup(hostname, { all: true, verbatim: true });
+let resolver: HostResolver = systemResolver;
+
+/** Every address `hostname` resolves to (the system resolver unless a test swapped it). */
+export const resolveHost = (hostname: string): Promise<Array<{ address: string; family: number }>> =>
+  resolver(hostname);
+
+/** Swaps the resolver, so tests can make a name resolve to a private address; undefined restores it. */
+export const useHostResolver = (custom: HostResolver | undefined): void => {
+  resolver = custom ?? systemResolver;
+};
+
+export const stripBrackets = (host: string): string => host.replace(/^\[(.*)\]$/, '$1');
 
 /**
  * Resolves `hostname` and answers whether every address it resolves to is public. A name that does
@@ -54,7 +75,7 @@ export const resolvesToPublicAddresses = async (hostname: string): Promise<boole
   if (isIP(host)) return isPublicAddress(host);
   if (host === 'localhost' || host.endsWith('.localhost')) return false;
   try {
-    const addresses = await lookup(host, { all: true, verbatim: true });
+    const addresses = await resolveHost(host);
     return addresses.length > 0 && addresses.every((a) => isPublicAddress(a.address));
   } catch {
     return false;

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import chromium from '@sparticuz/chromium';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { getConfig } from '../config.ts';
@@ -56,7 +57,13 @@ export const getBrowser = (): Promise<Browser> => {
 /** Kills a browser that no longer answers (a page that ignores close); the next render relaunches. */
 export const discardBrowser = (browser: Browser): void => {
   if (currentBrowser === browser) browserPromise = undefined;
-  browser.process()?.kill('SIGKILL');
+  const child = browser.process();
+  // puppeteer deletes its temporary profile only on a clean close; after a kill it is ours to remove.
+  const profile = child?.spawnargs.find((arg) => arg.startsWith('--user-data-dir='))?.split('=')[1];
+  child?.once('exit', () => {
+    if (profile) rm(profile, { recursive: true, force: true }).catch(() => undefined);
+  });
+  child?.kill('SIGKILL');
 };
 
 /** Closes the shared browser if one is running (local stack shutdown, benchmarks). */

@@ -71,15 +71,20 @@ const toPdfOptions = (options: RenderOptions, maxPages: number): PDFOptions => (
   timeout: 0,
 });
 
-/** Keeps documents away from file:, chrome: and non-public hosts (metadata service, VPC). */
-const guardSubresources = async (page: Page): Promise<void> => {
+/**
+ * Keeps documents away from file:, chrome: and other local schemes always, and from non-public hosts
+ * (metadata service, VPC, loopback) unless `allowPrivateNetwork`. Chromium resolves names again when
+ * it connects, so a name that changes its answer in between (DNS rebinding) is not covered here.
+ */
+const guardSubresources = async (page: Page, allowPrivateNetwork: boolean): Promise<void> => {
   const verdicts = new Map<string, Promise<boolean>>();
   await page.setRequestInterception(true);
   page.on('request', (request: HTTPRequest) => {
     void (async () => {
       const url = new URL(request.url());
       let allowed = url.protocol === 'data:' || url.protocol === 'blob:';
-      if (url.protocol === 'http:' || url.protocol === 'https:') {
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && allowPrivateNetwork) allowed = true;
+      else if (url.protocol === 'http:' || url.protocol === 'https:') {
         let verdict = verdicts.get(url.hostname);
         if (!verdict) {
           verdict = resolvesToPublicAddresses(url.hostname);
@@ -128,7 +133,7 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
   });
   open.page = await open.browser.newPage();
   open.session = await open.page.createCDPSession();
-  if (!limits.allowPrivateNetwork) await guardSubresources(open.page);
+  await guardSubresources(open.page, limits.allowPrivateNetwork);
   await open.page.setContent(html, { waitUntil: 'load', timeout: 0 });
   await open.page.evaluate('document.fonts.ready.then(() => true)');
   return open.page.pdf(toPdfOptions(options, limits.maxPages));

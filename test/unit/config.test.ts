@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 
-const tables = { USERS_TABLE: 'u', JOBS_TABLE: 'j', ANALYTICS_TABLE: 'a' };
+const tables = {
+  USERS_TABLE: 'u',
+  JOBS_TABLE: 'j',
+  ANALYTICS_TABLE: 'a',
+  IDEMPOTENCY_TABLE: 'i',
+  PDF_BUCKET: 'b',
+  LONGJOB_QUEUE_URL: 'http://127.0.0.1:1/000000000000/q',
+};
 
 describe('config', () => {
   it('applies documented defaults', () => {
@@ -11,10 +18,15 @@ describe('config', () => {
     assert.equal(config.PODPDF_QUICKJOB_TIMEOUT_MS, 30_000);
     assert.equal(config.PODPDF_ALLOW_PRIVATE_NETWORK, false);
     assert.equal(config.DYNAMODB_ENDPOINT, undefined);
+    assert.equal(config.PODPDF_PRESIGN_EXPIRES_S, 3600);
+    assert.equal(config.PODPDF_LEASE_MS, 900_000);
+    assert.equal(config.PODPDF_WEBHOOK_TIMEOUT_MS, 10_000);
+    assert.equal(config.PODPDF_WEBHOOK_BACKOFF_MS, 1_000);
   });
 
   it('fails fast on missing tables and out-of-range limits', () => {
     assert.throws(() => loadConfig({}), /USERS_TABLE/);
+    assert.throws(() => loadConfig({ ...tables, LONGJOB_QUEUE_URL: 'queue' }), /LONGJOB_QUEUE_URL/);
     assert.throws(
       () => loadConfig({ ...tables, PODPDF_QUICKJOB_TIMEOUT_MS: '60000' }),
       /PODPDF_QUICKJOB_TIMEOUT_MS/,

@@ -13,7 +13,7 @@ describe('errors', () => {
       [errors.payloadTooLarge(10, 11), 'PAYLOAD_TOO_LARGE', 413],
       [errors.pdfTooLarge(10, 11, 1), 'PDF_TOO_LARGE', 413],
       [errors.tooComplex(30_000, 25_000, {}), 'QUICKJOB_TOO_COMPLEX', 422],
-      [errors.quickjobTimeout(30_000), 'QUICKJOB_TIMEOUT', 408],
+      [errors.quickjobTimeout(30_000, 28_500), 'QUICKJOB_TIMEOUT', 408],
       [errors.invalidPageRanges('9'), 'INVALID_PAGE_RANGES', 400],
       [errors.renderFailed(new Error('x')), 'RENDER_FAILED', 502],
       [errors.rendererUnavailable(new Error('x')), 'RENDERER_UNAVAILABLE', 503],
@@ -27,7 +27,7 @@ describe('errors', () => {
 
   it('points slow and large documents to /longjob', () => {
     for (const err of [
-      errors.quickjobTimeout(30_000),
+      errors.quickjobTimeout(30_000, 28_500),
       errors.pdfTooLarge(1, 2, 3),
       errors.tooComplex(1, 1, {}),
     ]) {

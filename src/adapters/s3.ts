@@ -1,0 +1,82 @@
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { getConfig } from '../config.ts';
+
+let client: S3Client | undefined;
+
+/** One S3 client per process (path-style against the emulator, virtual-hosted on AWS). */
+export const getS3Client = (): S3Client => {
+  if (client) return client;
+  const config = getConfig();
+  client = new S3Client({
+    region: config.AWS_REGION,
+    ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT, forcePathStyle: true } : {}),
+  });
+  return client;
+};
+
+export const inputKey = (jobId: string): string => `inputs/${jobId}.html`;
+export const pdfKey = (jobId: string): string => `pdfs/${jobId}.pdf`;
+
+export const putInput = async (jobId: string, html: string): Promise<string> => {
+  const key = inputKey(jobId);
+  await getS3Client().send(
+    new PutObjectCommand({
+      Bucket: getConfig().PDF_BUCKET,
+      Key: key,
+      Body: html,
+      ContentType: 'text/html; charset=utf-8',
+      ServerSideEncryption: 'AES256',
+    }),
+  );
+  return key;
+};
+
+/** The stored HTML, or undefined when the object does not exist. */
+export const getInput = async (key: string): Promise<string | undefined> => {
+  try {
+    const result = await getS3Client().send(
+      new GetObjectCommand({ Bucket: getConfig().PDF_BUCKET, Key: key }),
+    );
+    return await result.Body?.transformToString('utf8');
+  } catch (err) {
+    if ((err as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw err;
+  }
+};
+
+export const deleteObject = async (key: string): Promise<void> => {
+  await getS3Client().send(new DeleteObjectCommand({ Bucket: getConfig().PDF_BUCKET, Key: key }));
+};
+
+export const putPdf = async (jobId: string, pdf: Uint8Array): Promise<string> => {
+  const key = pdfKey(jobId);
+  await getS3Client().send(
+    new PutObjectCommand({
+      Bucket: getConfig().PDF_BUCKET,
+      Key: key,
+      Body: pdf,
+      ContentType: 'application/pdf',
+      ContentDisposition: `inline; filename="${jobId}.pdf"`,
+      ServerSideEncryption: 'AES256',
+    }),
+  );
+  return key;
+};
+
+/** A GET URL for `key` valid for PODPDF_PRESIGN_EXPIRES_S, and when it expires. */
+export const presignPdf = async (
+  key: string,
+  now = new Date(),
+): Promise<{ url: string; expiresAt: string }> => {
+  const expiresIn = getConfig().PODPDF_PRESIGN_EXPIRES_S;
+  const url = await getSignedUrl(
+    getS3Client(),
+    new GetObjectCommand({ Bucket: getConfig().PDF_BUCKET, Key: key }),
+    {
+      expiresIn,
+      signingDate: now,
+    },
+  );
+  return { url, expiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString() };
+};

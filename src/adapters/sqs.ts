@@ -1,0 +1,36 @@
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { getConfig } from '../config.ts';
+import type { LongjobMessage } from '../domain/longjob-message.ts';
+
+let client: SQSClient | undefined;
+
+export const getSqsClient = (): SQSClient => {
+  if (client) return client;
+  const config = getConfig();
+  client = new SQSClient({
+    region: config.AWS_REGION,
+    ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
+  });
+  return client;
+};
+
+export const enqueueLongjob = async (message: LongjobMessage): Promise<void> => {
+  await getSqsClient().send(
+    new SendMessageCommand({ QueueUrl: getConfig().LONGJOB_QUEUE_URL, MessageBody: JSON.stringify(message) }),
+  );
+};
+
+/** Messages waiting plus in flight: the work ahead of a job submitted now. */
+export const queueDepth = async (): Promise<number> => {
+  const result = await getSqsClient().send(
+    new GetQueueAttributesCommand({
+      QueueUrl: getConfig().LONGJOB_QUEUE_URL,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  const attributes = result.Attributes ?? {};
+  return (
+    Number(attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+};

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { getAccount, updateWebhookSettings } from '../adapters/users-table.ts';
+import { getConfig } from '../config.ts';
+import { errors } from '../domain/errors.ts';
+import { webhookUrlPolicyFor, webhookUrlProblem } from '../net/webhook-url-policy.ts';
+import type { Caller } from './auth.ts';
+
+export interface AccountView {
+  user_id: string;
+  name: string;
+  created_at: string;
+  webhook: { url: string | null; signing_secret_set: boolean };
+}
+
+/** A Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
+const newSigningSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
+
+export const getAccountView = async (caller: Caller): Promise<AccountView> => {
+  const account = await getAccount(caller.user_id);
+  if (!account) throw errors.notFound('Account');
+  return {
+    user_id: account.user_id,
+    name: account.name,
+    created_at: account.created_at,
+    webhook: { url: account.webhook_url ?? null, signing_secret_set: Boolean(account.webhook_secret) },
+  };
+};
+
+/**
+ * Sets the default webhook. The signing secret is created with the first webhook and returned only
+ * then; later calls keep it (rotate it to see a new one).
+ */
+export const setWebhook = async (
+  caller: Caller,
+  url: string,
+): Promise<{ url: string; signing_secret: string | null }> => {
+  const problem = await webhookUrlProblem(url, webhookUrlPolicyFor(getConfig().PODPDF_STAGE));
+  if (problem) throw errors.webhookUrlRefused(url, problem);
+  const account = await getAccount(caller.user_id);
+  if (!account) throw errors.notFound('Account');
+  const secret = account.webhook_secret ? undefined : newSigningSecret();
+  await updateWebhookSettings(caller.user_id, {
+    webhook_url: url,
+    ...(secret ? { webhook_secret: secret } : {}),
+  });
+  return { url, signing_secret: secret ?? null };
+};
+
+/** Removes the default webhook; the secret stays for jobs that name their own webhook_url. */
+export const removeWebhook = async (caller: Caller): Promise<void> => {
+  await updateWebhookSettings(caller.user_id, { webhook_url: null });
+};
+
+/** Replaces the signing secret (or creates the first one) and returns it, once. */
+export const rotateSigningSecret = async (caller: Caller): Promise<{ signing_secret: string }> => {
+  const secret = newSigningSecret();
+  await updateWebhookSettings(caller.user_id, { webhook_secret: secret });
+  return { signing_secret: secret };
+};

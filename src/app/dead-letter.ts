@@ -1,0 +1,33 @@
+import { recordEvent } from '../adapters/analytics-table.ts';
+import { failJob } from '../adapters/jobs-table.ts';
+import { ErrorCode } from '../domain/errors.ts';
+import type { LongjobMessage } from '../domain/longjob-message.ts';
+import { deliverPendingWebhook, deliverWebhook, webhookLeaseMs } from './webhook-delivery.ts';
+
+/**
+ * A message SQS gave up on (maxReceiveCount receives without success): its job, if not finished yet,
+ * becomes `failed` with PROCESSING_FAILED and its failure webhook goes out.
+ */
+export const handleDeadLetter = async (message: LongjobMessage, receiveCount: number): Promise<void> => {
+  const now = Date.now();
+  const failed = await failJob(
+    message.job_id,
+    {
+      code: ErrorCode.PROCESSING_FAILED,
+      message: 'Processing failed on every delivery attempt SQS allows; the job was given up.',
+    },
+    { now, webhookLeaseUntil: now + webhookLeaseMs() },
+  );
+  if (!failed) {
+    // Already final (it completed or was cancelled in the meantime): only a pending webhook is left.
+    await deliverPendingWebhook(message.job_id);
+    return;
+  }
+  await recordEvent({
+    type: 'longjob_dead_lettered',
+    job_id: failed.job_id,
+    owner: failed.owner,
+    details: { receive_count: receiveCount },
+  });
+  await deliverWebhook(failed);
+};

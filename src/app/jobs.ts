@@ -1,0 +1,115 @@
+import { cancelJob, countActiveJobs, getJob, listJobs } from '../adapters/jobs-table.ts';
+import { presignPdf } from '../adapters/s3.ts';
+import { errors } from '../domain/errors.ts';
+import type { JobRecord, JobStatus } from '../domain/job.ts';
+import type { Caller } from './auth.ts';
+
+/** The bucket's lifecycle rule deletes PDFs one day after they were written. */
+const PDF_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+export interface JobView {
+  job_id: string;
+  job_type: string;
+  status: string;
+  mode: string;
+  pages: number | null;
+  truncated: boolean | null;
+  created_at: string;
+  completed_at: string | null;
+  s3_url: string | null;
+  s3_url_expires_at: string | null;
+  /** True once the PDF has passed the 24 h retention and is gone from S3. */
+  file_expired: boolean;
+  error_code: string | null;
+  error_message: string | null;
+  webhook_delivered: boolean | null;
+}
+
+/** A job as clients see it; a completed long job gets a freshly presigned URL on every read. */
+export const toJobView = async (job: JobRecord, now = Date.now()): Promise<JobView> => {
+  const expired = Boolean(
+    job.s3_key && job.completed_at && now - Date.parse(job.completed_at) > PDF_RETENTION_MS,
+  );
+  const download =
+    job.status === 'completed' && job.s3_key && !expired ? await presignPdf(job.s3_key) : undefined;
+  return {
+    job_id: job.job_id,
+    job_type: job.job_type,
+    status: job.status,
+    mode: job.mode,
+    pages: job.pages ?? null,
+    truncated: job.truncated ?? null,
+    created_at: job.created_at,
+    completed_at: job.completed_at ?? null,
+    s3_url: download?.url ?? null,
+    s3_url_expires_at: download?.expiresAt ?? null,
+    file_expired: expired,
+    error_code: job.error_code ?? (expired ? 'FILE_EXPIRED' : null),
+    error_message:
+      job.error_message ?? (expired ? 'The PDF was deleted 24 hours after the job completed.' : null),
+    webhook_delivered: job.webhook_delivered ?? null,
+  };
+};
+
+/** The caller's job; another account's job is reported exactly like an unknown one. */
+export const getOwnJob = async (caller: Caller, jobId: string): Promise<JobRecord> => {
+  const job = await getJob(jobId);
+  if (!job || job.owner !== caller.user_id) throw errors.notFound('Job');
+  return job;
+};
+
+const encodeCursor = (key: Record<string, unknown>): string =>
+  Buffer.from(JSON.stringify(key)).toString('base64url');
+
+/** Accepts only cursors this API issued to this caller. */
+const decodeCursor = (cursor: string, owner: string): Record<string, unknown> => {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const valid =
+      key &&
+      typeof key === 'object' &&
+      Object.keys(key).sort().join() === 'created_at,job_id,owner' &&
+      key.owner === owner &&
+      typeof key.job_id === 'string' &&
+      typeof key.created_at === 'string';
+    if (valid) return key;
+  } catch {
+    // fall through
+  }
+  throw errors.invalidCursor();
+};
+
+export interface JobList {
+  jobs: JobView[];
+  next_cursor: string | null;
+  active_count: number;
+}
+
+export const listOwnJobs = async (
+  caller: Caller,
+  query: { limit: number; status?: JobStatus; cursor?: string },
+): Promise<JobList> => {
+  const startKey = query.cursor ? decodeCursor(query.cursor, caller.user_id) : undefined;
+  const [page, activeCount] = await Promise.all([
+    listJobs(caller.user_id, {
+      limit: query.limit,
+      ...(query.status ? { status: query.status } : {}),
+      ...(startKey ? { startKey } : {}),
+    }),
+    countActiveJobs(caller.user_id),
+  ]);
+  const now = Date.now();
+  return {
+    jobs: await Promise.all(page.jobs.map((job) => toJobView(job, now))),
+    next_cursor: page.next ? encodeCursor(page.next) : null,
+    active_count: activeCount,
+  };
+};
+
+/** Cancels a queued job; any other state answers 409 with the state it is in. */
+export const cancelOwnJob = async (caller: Caller, jobId: string): Promise<JobRecord> => {
+  const cancelled = await cancelJob(jobId, caller.user_id, Date.now());
+  if (cancelled) return cancelled;
+  const job = await getOwnJob(caller, jobId);
+  throw errors.notCancellable(job.status);
+};

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { claimJob, completeJob, failJob, getJob, releaseClaim } from '../adapters/jobs-table.ts';
+import { getInput, presignPdf, putPdf } from '../adapters/s3.ts';
+import { getConfig } from '../config.ts';
+import { ErrorCode } from '../domain/errors.ts';
+import { type JobRecord, TERMINAL_STATUSES } from '../domain/job.ts';
+import { MAX_PDF_PAGES } from '../domain/limits.ts';
+import type { LongjobMessage } from '../domain/longjob-message.ts';
+import { renderOptionsSchema } from '../domain/render-request.ts';
+import { log } from '../log.ts';
+import { PageRangeError, RenderTimeoutError, renderPdf } from '../renderer/render.ts';
+import { deliverPendingWebhook, deliverWebhook, webhookLeaseMs } from './webhook-delivery.ts';
+
+/** `done`: the message may be deleted. `retry`: leave it to SQS to deliver again. */
+export type MessageOutcome = 'done' | 'retry';
+
+/** A document that cannot render: failing the job is final, retrying would fail the same way. */
+class DocumentError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const asDocumentError = (err: unknown): DocumentError | undefined => {
+  if (err instanceof DocumentError) return err;
+  if (err instanceof RenderTimeoutError) {
+    return new DocumentError(
+      ErrorCode.RENDER_TIMEOUT,
+      'Rendering did not finish within the processing time limit.',
+    );
+  }
+  if (err instanceof PageRangeError) {
+    return new DocumentError(
+      ErrorCode.INVALID_PAGE_RANGES,
+      'options.pageRanges selects no page of this document.',
+    );
+  }
+  return undefined;
+};
+
+const render = async (job: JobRecord, remainingMs: number) => {
+  const config = getConfig();
+  const html = job.input_key ? await getInput(job.input_key) : undefined;
+  if (html === undefined)
+    throw new DocumentError('INPUT_MISSING', 'The stored HTML of this job no longer exists.');
+  const options = renderOptionsSchema.safeParse(job.options ?? {});
+  if (!options.success)
+    throw new DocumentError(ErrorCode.VALIDATION_FAILED, 'The stored options are not valid.');
+  const started = Date.now();
+  const rendered = await renderPdf(html, options.data, {
+    deadline: started + remainingMs - config.PODPDF_PROCESSOR_RESERVE_MS,
+    maxPages: MAX_PDF_PAGES,
+    allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
+  });
+  return { ...rendered, renderMs: Date.now() - started };
+};
+
+/** What to do with a message whose job this worker could not claim. */
+const handleUnclaimed = async (jobId: string): Promise<MessageOutcome> => {
+  const job = await getJob(jobId);
+  if (!job) {
+    log.warn('message for a job that does not exist', { jobId });
+    return 'done';
+  }
+  // Someone holds a live claim: if that worker dies, this message must still be around to take over.
+  if (job.status === 'processing') return 'retry';
+  if (TERMINAL_STATUSES.includes(job.status)) await deliverPendingWebhook(jobId);
+  return 'done';
+};
+
+/**
+ * Processes one queue message at least once, rendering at most once: claim the job (a duplicate or a
+ * cancelled job is skipped), render, store the PDF, mark it completed and deliver the webhook. Bad
+ * documents fail the job; anything else gives the claim back and lets SQS redeliver.
+ */
+export const processLongjobMessage = async (
+  message: LongjobMessage,
+  remainingMs: number,
+): Promise<MessageOutcome> => {
+  const config = getConfig();
+  const token = randomUUID();
+  const claimed = await claimJob(message.job_id, token, Date.now(), config.PODPDF_LEASE_MS);
+  if (!claimed) return handleUnclaimed(message.job_id);
+
+  try {
+    const rendered = await render(claimed, remainingMs);
+    const key = await putPdf(claimed.job_id, rendered.pdf);
+    const completedAt = new Date();
+    const download = await presignPdf(key, completedAt);
+    const completed = await completeJob(
+      claimed.job_id,
+      token,
+      {
+        pages: rendered.pages,
+        truncated: rendered.truncated,
+        s3_key: key,
+        s3_url: download.url,
+        s3_url_expires_at: download.expiresAt,
+        completed_at: completedAt.toISOString(),
+        duration_ms: completedAt.getTime() - Date.parse(claimed.created_at),
+        render_ms: rendered.renderMs,
+      },
+      claimed.webhook_url ? completedAt.getTime() + webhookLeaseMs() : undefined,
+    );
+    // Lost the claim (the lease ran out and another worker took over): that worker finishes the job.
+    if (!completed) return 'done';
+    await deliverWebhook(completed);
+    return 'done';
+  } catch (err) {
+    const documentError = asDocumentError(err);
+    if (documentError) {
+      const now = Date.now();
+      const failed = await failJob(
+        claimed.job_id,
+        { code: documentError.code, message: documentError.message },
+        { token, now, ...(claimed.webhook_url ? { webhookLeaseUntil: now + webhookLeaseMs() } : {}) },
+      );
+      if (failed) await deliverWebhook(failed);
+      return 'done';
+    }
+    log.warn('transient failure; the message will be redelivered', { jobId: claimed.job_id, cause: err });
+    await releaseClaim(claimed.job_id, token).catch((releaseErr: unknown) =>
+      log.error('could not release the claim; it expires with its lease', {
+        jobId: claimed.job_id,
+        cause: releaseErr,
+      }),
+    );
+    return 'retry';
+  }
+};

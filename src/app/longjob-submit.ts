@@ -1,0 +1,179 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { deleteIdempotencyRecord, putIdempotencyRecord } from '../adapters/idempotency-table.ts';
+import { failJob, getJob, insertJob, recentRenderDurations } from '../adapters/jobs-table.ts';
+import { deleteObject, putInput } from '../adapters/s3.ts';
+import { enqueueLongjob, queueDepth } from '../adapters/sqs.ts';
+import { getAccount } from '../adapters/users-table.ts';
+import { getConfig } from '../config.ts';
+import { estimateCompletion } from '../domain/completion-estimate.ts';
+import { ErrorCode, errors, PodpdfError } from '../domain/errors.ts';
+import { type JobRecord, JobStatus, jobTtl } from '../domain/job.ts';
+import type { LongjobRequest } from '../domain/render-request.ts';
+import { log } from '../log.ts';
+import { webhookUrlPolicyFor, webhookUrlProblem } from '../net/webhook-url-policy.ts';
+import type { Caller } from './auth.ts';
+
+const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export interface SubmittedJob {
+  job_id: string;
+  status: string;
+  message: string;
+  estimated_completion: string | null;
+  /** True when an Idempotency-Key replay returned an earlier job. */
+  replayed: boolean;
+}
+
+/** Canonical JSON (sorted keys) so the same request always hashes the same. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+
+const resolveWebhook = async (caller: Caller, request: LongjobRequest): Promise<string | undefined> => {
+  const account = await getAccount(caller.user_id);
+  const url = request.webhook_url ?? account?.webhook_url;
+  if (!url) return undefined;
+  if (request.webhook_url) {
+    const problem = await webhookUrlProblem(
+      request.webhook_url,
+      webhookUrlPolicyFor(getConfig().PODPDF_STAGE),
+    );
+    if (problem) throw errors.webhookUrlRefused(request.webhook_url, problem);
+  }
+  if (!account?.webhook_secret) {
+    throw new PodpdfError(
+      ErrorCode.VALIDATION_FAILED,
+      400,
+      'Webhooks are signed: create the signing secret first with PUT /accounts/me/webhook or POST /accounts/me/webhook/rotate-secret.',
+      { issues: [{ path: 'webhook_url', message: 'the account has no webhook signing secret' }] },
+    );
+  }
+  return url;
+};
+
+const estimatedCompletion = async (owner: string): Promise<string | null> => {
+  try {
+    const [depth, durations] = await Promise.all([queueDepth(), recentRenderDurations(owner)]);
+    return estimateCompletion({
+      now: Date.now(),
+      queueDepth: depth,
+      recentRenderMs: durations,
+      parallelism: getConfig().PODPDF_PROCESSOR_PARALLELISM,
+    }).toISOString();
+  } catch (err) {
+    log.warn('could not estimate completion', { cause: err });
+    return null;
+  }
+};
+
+/** Retries a compensating write a few times; a failure here is logged, the original error wins. */
+const compensate = async (what: string, action: () => Promise<unknown>): Promise<void> => {
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    try {
+      await action();
+      return;
+    } catch (err) {
+      if (attempt === 3) log.error(`compensation failed: ${what}`, { cause: err });
+    }
+  }
+};
+
+/**
+ * Accepts a long job without ever losing one: the HTML goes to S3, then the job row (`queued`), then
+ * the SQS message. A step that fails undoes what came before it (a row becomes `failed` with
+ * ENQUEUE_FAILED) and the client gets a 503 it can retry; a 202 always means a message was queued.
+ */
+export const submitLongjob = async (
+  caller: Caller,
+  request: LongjobRequest,
+  idempotencyKey: string | undefined,
+): Promise<SubmittedJob> => {
+  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
+    throw errors.invalidIdempotencyKey();
+  const webhookUrl = await resolveWebhook(caller, request);
+  const jobId = randomUUID();
+  const now = new Date();
+
+  const idemKey = idempotencyKey === undefined ? undefined : `${caller.user_id}#${idempotencyKey}`;
+  if (idemKey) {
+    const requestHash = createHash('sha256').update(canonical(request)).digest('hex');
+    const existing = await putIdempotencyRecord(
+      {
+        idempotency_key: idemKey,
+        job_id: jobId,
+        request_hash: requestHash,
+        created_at: now.getTime(),
+        ttl: Math.floor((now.getTime() + IDEMPOTENCY_WINDOW_MS) / 1000),
+      },
+      IDEMPOTENCY_WINDOW_MS,
+    );
+    if (existing) {
+      if (existing.request_hash !== requestHash) {
+        throw errors.idempotencyConflict();
+      }
+      const original = await getJob(existing.job_id);
+      return {
+        job_id: existing.job_id,
+        status: original?.status ?? JobStatus.QUEUED,
+        message: 'Replay of an earlier request with the same Idempotency-Key: this is the original job.',
+        estimated_completion: null,
+        replayed: true,
+      };
+    }
+  }
+  const releaseKey = async () => {
+    if (idemKey) await compensate('free idempotency key', () => deleteIdempotencyRecord(idemKey, jobId));
+  };
+
+  let inputKey: string;
+  try {
+    inputKey = await putInput(jobId, request.html);
+  } catch (err) {
+    await releaseKey();
+    throw errors.storageFailed(err);
+  }
+
+  const row: JobRecord = {
+    job_id: jobId,
+    owner: caller.user_id,
+    active_owner: caller.user_id,
+    job_type: 'long',
+    status: JobStatus.QUEUED,
+    mode: request.input_type,
+    options: request.options,
+    input_key: inputKey,
+    ...(webhookUrl ? { webhook_url: webhookUrl } : {}),
+    created_at: now.toISOString(),
+    ttl: jobTtl(now),
+  };
+  try {
+    await insertJob(row);
+  } catch (err) {
+    await compensate('delete orphan input', () => deleteObject(inputKey));
+    await releaseKey();
+    throw errors.storageFailed(err);
+  }
+
+  try {
+    await enqueueLongjob({ job_id: jobId, owner: caller.user_id });
+  } catch (err) {
+    const failure = errors.enqueueFailed(err);
+    await compensate('fail unqueued job', () =>
+      failJob(jobId, { code: failure.code, message: failure.message }, { now: Date.now() }),
+    );
+    await releaseKey();
+    throw failure;
+  }
+
+  return {
+    job_id: jobId,
+    status: JobStatus.QUEUED,
+    message: 'Job queued for processing',
+    estimated_completion: await estimatedCompletion(caller.user_id),
+    replayed: false,
+  };
+};

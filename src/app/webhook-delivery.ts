@@ -1,0 +1,97 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Webhook } from 'standardwebhooks';
+import { recordEvent } from '../adapters/analytics-table.ts';
+import { appendWebhookAttempt, claimWebhookDelivery, finishWebhook } from '../adapters/jobs-table.ts';
+import { presignPdf } from '../adapters/s3.ts';
+import { getAccount } from '../adapters/users-table.ts';
+import { postWebhook } from '../adapters/webhook-sender.ts';
+import { getConfig } from '../config.ts';
+import type { JobRecord, WebhookAttempt } from '../domain/job.ts';
+import {
+  isDelivered,
+  WEBHOOK_MAX_RETRIES,
+  webhookMessageId,
+  webhookPayload,
+  webhookRetryDelayMs,
+} from '../domain/webhook.ts';
+import { log } from '../log.ts';
+import { webhookUrlPolicyFor } from '../net/webhook-url-policy.ts';
+
+/** How long a delivery may take in the worst case: every attempt timing out, plus the backoff. */
+export const webhookLeaseMs = (): number => {
+  const { PODPDF_WEBHOOK_TIMEOUT_MS: timeout, PODPDF_WEBHOOK_BACKOFF_MS: backoff } = getConfig();
+  return (WEBHOOK_MAX_RETRIES + 1) * timeout + backoff * 2 ** (WEBHOOK_MAX_RETRIES + 1) + 30_000;
+};
+
+/**
+ * Sends the job's webhook, signed per Standard Webhooks, retrying non-2xx answers and failures up to
+ * three times with exponential backoff and jitter. Every attempt is logged in the job row and in
+ * Analytics; the outcome ends the delivery lease. The caller must hold that lease.
+ */
+export const deliverWebhook = async (job: JobRecord): Promise<void> => {
+  if (!job.webhook_url) return;
+  const config = getConfig();
+  const account = await getAccount(job.owner);
+  if (!account?.webhook_secret) {
+    log.error('webhook not sent: the account has no signing secret', { jobId: job.job_id });
+    await finishWebhook(job.job_id, { delivered: false, retryCount: 0 });
+    return;
+  }
+  // Presigned now, not at completion: a delivery finished after a crash still hands out a live URL.
+  const download = job.status === 'completed' && job.s3_key ? await presignPdf(job.s3_key) : undefined;
+  const body = JSON.stringify(webhookPayload(job, download));
+  const messageId = webhookMessageId(job);
+  const signer = new Webhook(account.webhook_secret);
+  const policy = webhookUrlPolicyFor(config.PODPDF_STAGE);
+
+  for (let attempt = 1; attempt <= WEBHOOK_MAX_RETRIES + 1; attempt += 1) {
+    if (attempt > 1) await sleep(webhookRetryDelayMs(attempt - 1, config.PODPDF_WEBHOOK_BACKOFF_MS));
+    const sentAt = new Date();
+    const response = await postWebhook(
+      job.webhook_url,
+      body,
+      {
+        'webhook-id': messageId,
+        'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+        'webhook-signature': signer.sign(messageId, sentAt, body),
+      },
+      { timeoutMs: config.PODPDF_WEBHOOK_TIMEOUT_MS, policy },
+    );
+    const record: WebhookAttempt = {
+      at: sentAt.toISOString(),
+      attempt,
+      ...(response.statusCode === undefined ? {} : { status_code: response.statusCode }),
+      ...(response.error === undefined ? {} : { error: response.error }),
+      duration_ms: response.durationMs,
+    };
+    await Promise.all([
+      appendWebhookAttempt(job.job_id, record),
+      recordEvent({
+        type: 'webhook_attempt',
+        job_id: job.job_id,
+        owner: job.owner,
+        at: record.at,
+        details: { ...record },
+      }),
+    ]);
+    if (response.statusCode !== undefined && isDelivered(response.statusCode)) {
+      await finishWebhook(job.job_id, {
+        delivered: true,
+        retryCount: attempt - 1,
+        deliveredAt: new Date().toISOString(),
+      });
+      return;
+    }
+  }
+  log.warn('webhook not delivered after every retry', { jobId: job.job_id, url: job.webhook_url });
+  await finishWebhook(job.job_id, { delivered: false, retryCount: WEBHOOK_MAX_RETRIES });
+};
+
+/**
+ * Finishes a webhook a crash left unsent: claims the delivery of a finished job whose webhook has not
+ * gone out and sends it. Does nothing when there is none to send or another worker is sending it.
+ */
+export const deliverPendingWebhook = async (jobId: string): Promise<void> => {
+  const claimed = await claimWebhookDelivery(jobId, Date.now(), webhookLeaseMs());
+  if (claimed) await deliverWebhook(claimed);
+};

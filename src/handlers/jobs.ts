@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { authenticate } from '../app/auth.ts';
+import { cancelOwnJob, getOwnJob, listOwnJobs, toJobView } from '../app/jobs.ts';
+import { errors } from '../domain/errors.ts';
+import { JobStatus } from '../domain/job.ts';
+import { httpHandler } from '../http/handler.ts';
+import { jsonResponse } from '../http/response.ts';
+
+const listQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  status: z.enum(Object.values(JobStatus) as [JobStatus, ...JobStatus[]]).optional(),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+const jobIdOf = (pathParameters: Record<string, string | undefined> | undefined): string => {
+  const id = pathParameters?.job_id ?? '';
+  // Anything that is not a UUID cannot be a job: answer like an unknown job, without a lookup.
+  if (!z.uuid().safeParse(id).success) throw errors.notFound('Job');
+  return id;
+};
+
+/** GET /jobs, GET /jobs/{job_id}, DELETE /jobs/{job_id}: the caller's jobs only. */
+export const handler = httpHandler(async (event) => {
+  const caller = await authenticate(event);
+  switch (event.routeKey) {
+    case 'GET /jobs': {
+      const query = listQuerySchema.safeParse(event.queryStringParameters ?? {});
+      if (!query.success) {
+        throw errors.invalidQuery(
+          query.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
+        );
+      }
+      return jsonResponse(200, await listOwnJobs(caller, query.data));
+    }
+    case 'GET /jobs/{job_id}':
+      return jsonResponse(200, await toJobView(await getOwnJob(caller, jobIdOf(event.pathParameters))));
+    case 'DELETE /jobs/{job_id}':
+      return jsonResponse(200, await toJobView(await cancelOwnJob(caller, jobIdOf(event.pathParameters))));
+    default:
+      throw errors.methodNotAllowed(event.requestContext.http.method, event.rawPath);
+  }
+});

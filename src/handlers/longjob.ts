@@ -1,0 +1,18 @@
+import { authenticate } from '../app/auth.ts';
+import { submitLongjob } from '../app/longjob-submit.ts';
+import { MAX_REQUEST_BODY_BYTES } from '../domain/limits.ts';
+import { longjobRequestSchema, parseWith } from '../domain/render-request.ts';
+import { httpHandler } from '../http/handler.ts';
+import { header, readJsonBody } from '../http/request.ts';
+import { jsonResponse } from '../http/response.ts';
+
+/** POST /longjob: queue a render; the result arrives by webhook and through GET /jobs/{job_id}. */
+export const handler = httpHandler(async (event, _context, headers) => {
+  const caller = await authenticate(event);
+  const request = parseWith(longjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES));
+  const { replayed, ...job } = await submitLongjob(caller, request, header(event, 'idempotency-key'));
+  headers['x-job-id'] = job.job_id;
+  headers.location = `/jobs/${job.job_id}`;
+  if (replayed) headers['idempotent-replayed'] = 'true';
+  return jsonResponse(202, job);
+});

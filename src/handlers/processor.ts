@@ -1,0 +1,7 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { processLongjobMessage } from '../app/longjob-process.ts';
+import { processBatch } from '../queue/batch.ts';
+
+/** SQS-triggered: renders queued long jobs (partial batch failures reported). */
+export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+  processBatch(event, (message) => processLongjobMessage(message, context.getRemainingTimeInMillis()));

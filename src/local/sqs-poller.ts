@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+/**
+ * Does locally what Lambda's SQS event source mapping does on AWS: long-polls the queue, hands the
+ * function batches of real SQS event records, deletes the records that succeeded and leaves the rest
+ * to reappear after the visibility timeout (all of them when the function throws or times out). The
+ * queue's own RedrivePolicy moves a message to the dead-letter queue after maxReceiveCount receives.
+ */
+
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined | void>;
+
+export interface QueuePollerOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  region: string;
+  functionName: string;
+  handler: SqsHandler;
+  batchSize: number;
+  reportBatchItemFailures: boolean;
+  timeoutSeconds: number;
+  /** Parallel invocations, like the mapping's scaling (one batch each). @default 2 */
+  concurrency?: number;
+}
+
+const toRecord = (message: Message, options: QueuePollerOptions): SQSRecord => ({
+  messageId: message.MessageId ?? '',
+  receiptHandle: message.ReceiptHandle ?? '',
+  body: message.Body ?? '',
+  attributes: {
+    ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
+    SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
+    SenderId: message.Attributes?.SenderId ?? 'local',
+    ApproximateFirstReceiveTimestamp:
+      message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+  },
+  messageAttributes: {},
+  md5OfBody: message.MD5OfBody ?? '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: options.queueArn,
+  awsRegion: options.region,
+});
+
+const toContext = (options: QueuePollerOptions, deadline: number): Context => ({
+  callbackWaitsForEmptyEventLoop: true,
+  functionName: options.functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:${options.region}:000000000000:function:${options.functionName}`,
+  memoryLimitInMB: '10240',
+  awsRequestId: randomUUID(),
+  logGroupName: `/aws/lambda/${options.functionName}`,
+  logStreamName: 'local',
+  getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+/** Invokes the function on one batch; returns the receipt handles to delete. */
+const invoke = async (records: SQSRecord[], options: QueuePollerOptions): Promise<string[]> => {
+  const timeoutMs = options.timeoutSeconds * 1000;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  try {
+    const result = await Promise.race([
+      options.handler({ Records: records }, toContext(options, Date.now() + timeoutMs)),
+      timedOut,
+    ]);
+    if (result === 'timeout') return [];
+    const failed = new Set(
+      options.reportBatchItemFailures ? (result?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : [],
+    );
+    return records.filter((r) => !failed.has(r.messageId)).map((r) => r.receiptHandle);
+  } catch (err) {
+    console.error(`[local] ${options.functionName} threw; the batch will be retried`, err);
+    return [];
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+export interface QueuePoller {
+  stop(): Promise<void>;
+}
+
+export const startQueuePoller = (options: QueuePollerOptions): QueuePoller => {
+  const abort = new AbortController();
+  const loop = async () => {
+    while (!abort.signal.aborted) {
+      let messages: Message[] = [];
+      try {
+        const received = await options.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: options.queueUrl,
+            MaxNumberOfMessages: options.batchSize,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+          }),
+          { abortSignal: abort.signal },
+        );
+        messages = received.Messages ?? [];
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        console.error(`[local] receive from ${options.queueUrl} failed`, err);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
+      if (messages.length === 0) continue;
+      const done = await invoke(
+        messages.map((m) => toRecord(m, options)),
+        options,
+      );
+      if (done.length > 0) {
+        await options.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: options.queueUrl,
+            Entries: done.map((receiptHandle, i) => ({ Id: String(i), ReceiptHandle: receiptHandle })),
+          }),
+        );
+      }
+    }
+  };
+  const loops = Array.from({ length: options.concurrency ?? 2 }, () => loop());
+  return {
+    stop: async () => {
+      abort.abort();
+      await Promise.allSettled(loops);
+    },
+  };
+};
