@@ -127,7 +127,13 @@ const releasePage = async ({ browser, page, session }: OpenPage, timedOut: boole
   if (!closed) discardBrowser(browser);
 };
 
+let renderCount = 0;
+
+/** Renders started by this process: lets tests prove a duplicate message did not render twice. */
+export const getRenderCount = (): number => renderCount;
+
 const printInPage = async (html: string, options: RenderOptions, limits: RenderLimits, open: OpenPage) => {
+  renderCount += 1;
   open.browser = await getBrowser().catch((err: unknown) => {
     throw new BrowserLaunchError('Chromium could not be launched', { cause: err });
   });

@@ -4,6 +4,12 @@ export interface TestStack extends LocalStack {
   apiKey: string;
   /** POST JSON (or a raw string body) to the local API. */
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** Any method, JSON body optional, as the first account unless `apiKey` is given. */
+  call(
+    method: string,
+    path: string,
+    options?: { body?: unknown; apiKey?: string; headers?: Record<string, string> },
+  ): Promise<Response>;
 }
 
 /** Starts the full local stack on a free loopback port with quiet logs. */
@@ -16,6 +22,16 @@ export const startTestStack = async (options: LocalStackOptions = {}): Promise<T
   return {
     ...stack,
     apiKey,
+    call: (method, path, options = {}) =>
+      fetch(`${stack.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${options.apiKey ?? apiKey}`,
+          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...options.headers,
+        },
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      }),
     post: (path, body, headers = {}) =>
       fetch(`${stack.url}${path}`, {
         method: 'POST',

@@ -1,0 +1,326 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { Webhook } from 'standardwebhooks';
+import { claimJob, getJob, insertJob } from '../../src/adapters/jobs-table.ts';
+import { putInput } from '../../src/adapters/s3.ts';
+import type { JobRecord } from '../../src/domain/job.ts';
+import { jobTtl } from '../../src/domain/job.ts';
+import { handler as processor } from '../../src/handlers/processor.ts';
+import { getRenderCount } from '../../src/renderer/render.ts';
+import { parsePdf } from '../helpers/pdf.ts';
+import { pagedHtml, startTestStack, type TestStack } from '../helpers/stack.ts';
+import { eventually, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
+
+const QUEUE_VISIBILITY_S = 2;
+
+describe('long jobs end to end', () => {
+  let stack: TestStack;
+  let secret: string;
+  let receiver: WebhookReceiver;
+  let s3: S3Client;
+  let sqs: SQSClient;
+
+  before(async () => {
+    stack = await startTestStack({
+      apiKeys: ['longjob-key-a', 'longjob-key-b'],
+      queueVisibilityTimeoutSeconds: QUEUE_VISIBILITY_S,
+      env: { PODPDF_WEBHOOK_BACKOFF_MS: '50', PODPDF_WEBHOOK_TIMEOUT_MS: '2000', PODPDF_LEASE_MS: '1500' },
+    });
+    receiver = await startWebhookReceiver();
+    const res = await stack.call('PUT', '/accounts/me/webhook', { body: { url: receiver.url } });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { url: string; signing_secret: string };
+    assert.equal(body.url, receiver.url);
+    assert.match(body.signing_secret, /^whsec_[A-Za-z0-9+/]+=*$/);
+    secret = body.signing_secret;
+    s3 = new S3Client({ region: 'us-east-1', endpoint: stack.emulators.awsEndpoint, forcePathStyle: true });
+    sqs = new SQSClient({ region: 'us-east-1', endpoint: stack.emulators.awsEndpoint });
+  });
+  after(async () => {
+    s3.destroy();
+    sqs.destroy();
+    await receiver.close();
+    await stack.stop();
+  });
+
+  const submit = async (
+    html: string,
+    extra: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) => {
+    const res = await stack.call('POST', '/longjob', {
+      body: { input_type: 'html', html, ...extra },
+      headers,
+    });
+    return { res, body: (await res.json()) as Record<string, unknown> };
+  };
+  const webhooksFor = (jobId: string) =>
+    receiver.received.filter((w) => (JSON.parse(w.body) as { job_id: string }).job_id === jobId);
+  const pdfObjects = async (jobId: string) =>
+    (await s3.send(new ListObjectsV2Command({ Bucket: process.env.PDF_BUCKET, Prefix: `pdfs/${jobId}` })))
+      .Contents ?? [];
+
+  it('queues, renders, stores, signs the webhook and serves the job', async () => {
+    const { res, body } = await submit(pagedHtml(3, 'Report page'));
+    assert.equal(res.status, 202);
+    assert.equal(body.status, 'queued');
+    assert.equal(body.message, 'Job queued for processing');
+    assert.ok(Date.parse(String(body.estimated_completion)) > Date.now() - 1000);
+    const jobId = String(body.job_id);
+    assert.equal(res.headers.get('location'), `/jobs/${jobId}`);
+
+    const webhook = await eventually(async () => webhooksFor(jobId)[0], 30_000, 'the webhook');
+    // The signature verifies with the account's secret; a tampered body does not.
+    const verifier = new Webhook(secret);
+    const headers = {
+      'webhook-id': String(webhook.headers['webhook-id']),
+      'webhook-timestamp': String(webhook.headers['webhook-timestamp']),
+      'webhook-signature': String(webhook.headers['webhook-signature']),
+    };
+    const payload = verifier.verify(webhook.body, headers) as Record<string, unknown>;
+    assert.throws(() => verifier.verify(webhook.body.replace('completed', 'failed'), headers));
+    assert.equal(payload.job_id, jobId);
+    assert.equal(payload.status, 'completed');
+    assert.equal(payload.pages, 3);
+    assert.equal(payload.truncated, false);
+    assert.equal(payload.mode, 'html');
+    assert.match(String(payload.s3_url), /X-Amz-Signature=/);
+    assert.match(String(payload.s3_url), /X-Amz-Expires=3600/);
+    assert.ok(Date.parse(String(payload.s3_url_expires_at)) - Date.now() > 3500 * 1000);
+
+    const job = (await (await stack.call('GET', `/jobs/${jobId}`)).json()) as Record<string, unknown>;
+    assert.equal(job.status, 'completed');
+    assert.equal(job.job_type, 'long');
+    assert.equal(job.pages, 3);
+    assert.equal(job.file_expired, false);
+    const download = await fetch(String(job.s3_url));
+    assert.equal(download.status, 200);
+    const pdf = await parsePdf(new Uint8Array(await download.arrayBuffer()));
+    assert.deepEqual(pdf.pageTexts, ['Report page 1 of 3', 'Report page 2 of 3', 'Report page 3 of 3']);
+
+    const row = await eventually(async () => {
+      const r = await getJob(jobId);
+      return r?.webhook_delivered === undefined ? undefined : r;
+    });
+    assert.equal(row.webhook_delivered, true);
+    assert.equal(row.webhook_retry_count, 0);
+    assert.equal(row.webhook_retry_log?.length, 1);
+    assert.equal(row.webhook_retry_log?.[0]?.status_code, 200);
+    assert.equal(row.s3_key, `pdfs/${jobId}.pdf`);
+    assert.equal(row.attempts, 1);
+    assert.equal(row.active_owner, undefined);
+    assert.equal((await pdfObjects(jobId)).length, 1);
+  });
+
+  it('retries a failing receiver with backoff and logs every attempt', async () => {
+    const flaky = await startWebhookReceiver((n) => (n <= 2 ? 500 : 200));
+    try {
+      const { body } = await submit('<p>flaky receiver</p>', { webhook_url: flaky.url });
+      const jobId = String(body.job_id);
+      const deliveries = await flaky.waitFor(3);
+      assert.ok(deliveries.every((d) => d.headers['webhook-id'] === deliveries[0]?.headers['webhook-id']));
+      const row = await eventually(async () => {
+        const r = await getJob(jobId);
+        return r?.webhook_delivered === undefined ? undefined : r;
+      });
+      assert.equal(row.webhook_delivered, true);
+      assert.equal(row.webhook_retry_count, 2);
+      assert.deepEqual(
+        row.webhook_retry_log?.map((a) => [a.attempt, a.status_code]),
+        [
+          [1, 500],
+          [2, 500],
+          [3, 200],
+        ],
+      );
+      assert.ok(
+        deliveries[2] && deliveries[1] && deliveries[2].at - deliveries[1].at >= 70,
+        'backoff doubles',
+      );
+    } finally {
+      await flaky.close();
+    }
+  });
+
+  it('keeps the job completed and pollable when the receiver is down', async () => {
+    const gone = await startWebhookReceiver();
+    const deadUrl = gone.url;
+    await gone.close();
+    const { body } = await submit('<p>nobody listens</p>', { webhook_url: deadUrl });
+    const jobId = String(body.job_id);
+    const row = await eventually(async () => {
+      const r = await getJob(jobId);
+      return r?.webhook_delivered === undefined ? undefined : r;
+    });
+    assert.equal(row.status, 'completed');
+    assert.equal(row.webhook_delivered, false);
+    assert.equal(row.webhook_retry_count, 3);
+    assert.equal(row.webhook_retry_log?.length, 4);
+    assert.ok(
+      row.webhook_retry_log?.every((a) => a.status_code === undefined && /ECONNREFUSED/.test(a.error ?? '')),
+    );
+    const job = (await (await stack.call('GET', `/jobs/${jobId}`)).json()) as Record<string, unknown>;
+    assert.equal(job.status, 'completed');
+    assert.equal(job.webhook_delivered, false);
+    assert.match(String(job.s3_url), /X-Amz-Signature=/);
+  });
+
+  /** A queued job written the way POST /longjob writes it, without its message. */
+  const queuedJob = async (html: string): Promise<JobRecord> => {
+    const jobId = randomUUID();
+    const owner = stack.accounts[0]?.user_id ?? '';
+    const now = new Date();
+    const job: JobRecord = {
+      job_id: jobId,
+      owner,
+      active_owner: owner,
+      job_type: 'long',
+      status: 'queued',
+      mode: 'html',
+      options: {},
+      input_key: await putInput(jobId, html),
+      webhook_url: receiver.url,
+      created_at: now.toISOString(),
+      ttl: jobTtl(now),
+    };
+    await insertJob(job);
+    return job;
+  };
+  const sqsEvent = (job: JobRecord, copies: number): SQSEvent => ({
+    Records: Array.from({ length: copies }, () => ({
+      messageId: randomUUID(),
+      receiptHandle: randomUUID(),
+      body: JSON.stringify({ job_id: job.job_id, owner: job.owner }),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: String(Date.now()),
+        SenderId: 'test',
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: stack.queues.LongjobQueue?.arn ?? '',
+      awsRegion: 'us-east-1',
+    })),
+  });
+  const lambdaContext = { getRemainingTimeInMillis: () => 300_000 } as Context;
+
+  it('renders a message delivered five times, at once and again, exactly once', async () => {
+    const job = await queuedJob('<p>delivered five times</p>');
+    const rendersBefore = getRenderCount();
+    const concurrent = await Promise.all(
+      Array.from({ length: 5 }, () => processor(sqsEvent(job, 1), lambdaContext)),
+    );
+    const batch = await processor(sqsEvent(job, 5), lambdaContext);
+    assert.equal(getRenderCount() - rendersBefore, 1);
+    // The duplicate that saw the winner still processing asks for redelivery; the rest are done.
+    assert.ok(concurrent.every((r) => r.batchItemFailures.length <= 1));
+    assert.deepEqual(batch.batchItemFailures, []);
+    const row = await getJob(job.job_id);
+    assert.equal(row?.status, 'completed');
+    assert.equal(row?.attempts, 1);
+    assert.equal((await pdfObjects(job.job_id)).length, 1);
+    await eventually(async () => (webhooksFor(job.job_id).length > 0 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(webhooksFor(job.job_id).length, 1, 'one webhook');
+  });
+
+  it('re-claims the job of a worker that died mid-render once its lease runs out', async () => {
+    const job = await queuedJob('<p>the first worker died</p>');
+    // The dead worker: it claimed the job and will never finish or release it.
+    assert.ok(await claimJob(job.job_id, 'dead-worker', Date.now(), 1_500));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.queues.LongjobQueue?.url,
+        MessageBody: JSON.stringify({ job_id: job.job_id, owner: job.owner }),
+      }),
+    );
+    const row = await eventually(
+      async () => {
+        const r = await getJob(job.job_id);
+        return r?.status === 'completed' ? r : undefined;
+      },
+      30_000,
+      'the job to complete',
+    );
+    assert.equal(row.attempts, 2);
+    assert.notEqual(row.lease_token, 'dead-worker');
+    await eventually(async () => (webhooksFor(job.job_id).length === 1 ? true : undefined));
+  });
+
+  it('finishes a webhook a crash left unsent without rendering again', async () => {
+    const job = await queuedJob('<p>crash after upload</p>');
+    const [first] = (await processor(sqsEvent(job, 1), lambdaContext)).batchItemFailures;
+    assert.equal(first, undefined);
+    await eventually(async () => (webhooksFor(job.job_id).length === 1 ? true : undefined));
+    // Simulate the crash: the PDF is stored and the job completed, but the webhook never went out.
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { getDocumentClient } = await import('../../src/adapters/dynamodb.ts');
+    await getDocumentClient().send(
+      new UpdateCommand({
+        TableName: process.env.JOBS_TABLE,
+        Key: { job_id: job.job_id },
+        UpdateExpression: 'SET webhook_lease_expires_at = :past REMOVE webhook_delivered, webhook_retry_log',
+        ExpressionAttributeValues: { ':past': Date.now() - 1 },
+      }),
+    );
+    const rendersBefore = getRenderCount();
+    await processor(sqsEvent(job, 1), lambdaContext);
+    assert.equal(getRenderCount(), rendersBefore, 'no second render');
+    await eventually(async () => (webhooksFor(job.job_id).length === 2 ? true : undefined));
+    const row = await getJob(job.job_id);
+    assert.equal(row?.webhook_delivered, true);
+    assert.equal(row?.webhook_retry_log?.length, 1);
+  });
+
+  it('answers an Idempotency-Key replay with the original job and a changed body with 409', async () => {
+    const key = `order-${randomUUID()}`;
+    const first = await submit('<p>idempotent</p>', {}, { 'idempotency-key': key });
+    assert.equal(first.res.status, 202);
+    const replay = await submit('<p>idempotent</p>', {}, { 'idempotency-key': key });
+    assert.equal(replay.res.status, 202);
+    assert.equal(replay.body.job_id, first.body.job_id);
+    assert.equal(replay.res.headers.get('idempotent-replayed'), 'true');
+    const conflict = await submit('<p>something else</p>', {}, { 'idempotency-key': key });
+    assert.equal(conflict.res.status, 409);
+    assert.equal((conflict.body.error as { code: string }).code, 'IDEMPOTENCY_CONFLICT');
+    // Keys are per account: the other account may use the same key for its own job.
+    const other = await stack.call('POST', '/longjob', {
+      apiKey: 'longjob-key-b',
+      body: { input_type: 'html', html: '<p>idempotent</p>' },
+      headers: { 'idempotency-key': key },
+    });
+    assert.equal(other.status, 202);
+    assert.notEqual(((await other.json()) as { job_id: string }).job_id, first.body.job_id);
+  });
+
+  it("hides other accounts' jobs as not found", async () => {
+    const { body } = await submit('<p>private</p>');
+    const jobId = String(body.job_id);
+    for (const [method, path] of [
+      ['GET', `/jobs/${jobId}`],
+      ['DELETE', `/jobs/${jobId}`],
+      ['GET', `/jobs/${randomUUID()}`],
+      ['GET', '/jobs/not-a-uuid'],
+    ] as const) {
+      const res = await stack.call(method, path, { apiKey: 'longjob-key-b' });
+      assert.equal(res.status, 404, `${method} ${path}`);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+    }
+  });
+
+  it('validates the body exactly like /quickjob, plus webhook_url', async () => {
+    const { res, body } = await submit('<p>x</p>', {
+      webhook_url: 'ftp://example.com/x',
+      options: { scale: 9 },
+    });
+    assert.equal(res.status, 400);
+    const issues = (body.error as { details: { issues: Array<{ path: string }> } }).details.issues;
+    assert.deepEqual(issues.map((i) => i.path).sort(), ['options.scale', 'webhook_url']);
+  });
+});
