@@ -39,16 +39,102 @@ describe('npm run package (osls, offline)', () => {
     assert.deepEqual(fn.Environment.Variables.USERS_TABLE, { Ref: 'UsersTable' });
   });
 
-  it('routes POST /quickjob through the HTTP API', () => {
-    const routes = resourcesOf('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
-    assert.deepEqual(routes, ['POST /quickjob']);
+  it('routes every endpoint through the HTTP API', () => {
+    const routes = resourcesOf('AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties.RouteKey)
+      .sort();
+    assert.deepEqual(routes, [
+      'DELETE /accounts/me/webhook',
+      'DELETE /jobs/{job_id}',
+      'GET /accounts/me',
+      'GET /jobs',
+      'GET /jobs/{job_id}',
+      'POST /accounts/me/webhook/rotate-secret',
+      'POST /longjob',
+      'POST /quickjob',
+      'PUT /accounts/me/webhook',
+    ]);
+  });
+
+  it('sizes each function for its work and gives it its own role', () => {
+    const functions = Object.fromEntries(
+      resourcesOf('AWS::Lambda::Function').map(([, r]) => [r.Properties.FunctionName, r.Properties]),
+    );
+    const expected: Record<string, [string, number, number, string]> = {
+      'podpdf-dev-quickjob': ['dist/handlers/quickjob.handler', 10240, 29, 'QuickjobRole'],
+      'podpdf-dev-longjob': ['dist/handlers/longjob.handler', 1024, 10, 'LongjobRole'],
+      'podpdf-dev-processor': ['dist/handlers/processor.handler', 10240, 900, 'ProcessorRole'],
+      'podpdf-dev-deadLetter': ['dist/handlers/dead-letter.handler', 512, 60, 'DeadLetterRole'],
+      'podpdf-dev-jobs': ['dist/handlers/jobs.handler', 1024, 10, 'JobsRole'],
+      'podpdf-dev-accounts': ['dist/handlers/accounts.handler', 1024, 10, 'AccountsRole'],
+    };
+    assert.deepEqual(Object.keys(functions).sort(), Object.keys(expected).sort());
+    for (const [name, [handler, memory, timeout, role]] of Object.entries(expected)) {
+      const fn = functions[name];
+      assert.equal(fn.Runtime, 'nodejs22.x', name);
+      assert.equal(fn.Handler, handler, name);
+      assert.equal(fn.MemorySize, memory, name);
+      assert.equal(fn.Timeout, timeout, name);
+      assert.deepEqual(fn.Role, { 'Fn::GetAtt': [role, 'Arn'] }, name);
+      assert.deepEqual(fn.Environment.Variables.LONGJOB_QUEUE_URL, { Ref: 'LongjobQueue' }, name);
+      assert.deepEqual(fn.Environment.Variables.PDF_BUCKET, { Ref: 'PdfBucket' }, name);
+    }
+  });
+
+  it('feeds the processor from the queue and the dead-letter handler from the DLQ', () => {
+    const mappings = resourcesOf('AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
+    const byFunction = Object.fromEntries(mappings.map((m) => [m.FunctionName['Fn::GetAtt'][0], m]));
+    assert.deepEqual(byFunction.ProcessorLambdaFunction?.EventSourceArn, {
+      'Fn::GetAtt': ['LongjobQueue', 'Arn'],
+    });
+    assert.equal(byFunction.ProcessorLambdaFunction?.BatchSize, 5);
+    assert.deepEqual(byFunction.ProcessorLambdaFunction?.FunctionResponseTypes, ['ReportBatchItemFailures']);
+    assert.deepEqual(byFunction.DeadLetterLambdaFunction?.EventSourceArn, {
+      'Fn::GetAtt': ['LongjobDeadLetterQueue', 'Arn'],
+    });
+    assert.deepEqual(byFunction.DeadLetterLambdaFunction?.FunctionResponseTypes, ['ReportBatchItemFailures']);
+  });
+
+  it('defines the queue, its dead-letter queue and the private bucket', () => {
+    const queue = template.Resources.LongjobQueue?.Properties;
+    assert.equal(queue?.QueueName, 'podpdf-dev-longjob-queue');
+    assert.equal(queue?.VisibilityTimeout, 900);
+    assert.equal(queue?.MessageRetentionPeriod, 1209600);
+    assert.deepEqual(queue?.RedrivePolicy, {
+      deadLetterTargetArn: { 'Fn::GetAtt': ['LongjobDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 3,
+    });
+    assert.equal(template.Resources.LongjobDeadLetterQueue?.Properties.MessageRetentionPeriod, 1209600);
+    const bucket = template.Resources.PdfBucket?.Properties;
+    assert.equal(bucket?.BucketName, 'podpdf-dev-pdfs');
+    assert.deepEqual(bucket?.PublicAccessBlockConfiguration, {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    assert.equal(
+      bucket?.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault
+        .SSEAlgorithm,
+      'AES256',
+    );
+    assert.equal(bucket?.LifecycleConfiguration.Rules[0].ExpirationInDays, 1);
   });
 
   it('creates the tables with their keys, indexes and TTL', () => {
     const tables = Object.fromEntries(
       resourcesOf('AWS::DynamoDB::Table').map(([id, r]) => [id, r.Properties as Record<string, any>]),
     );
-    assert.deepEqual(Object.keys(tables).sort(), ['AnalyticsTable', 'JobDetailsTable', 'UsersTable']);
+    assert.deepEqual(Object.keys(tables).sort(), [
+      'AnalyticsTable',
+      'IdempotencyTable',
+      'JobDetailsTable',
+      'UsersTable',
+    ]);
+    assert.deepEqual(tables.IdempotencyTable?.TimeToLiveSpecification, {
+      AttributeName: 'ttl',
+      Enabled: true,
+    });
     assert.equal(tables.JobDetailsTable?.TableName, 'podpdf-dev-job-details');
     assert.deepEqual(tables.JobDetailsTable?.KeySchema, [{ AttributeName: 'job_id', KeyType: 'HASH' }]);
     assert.deepEqual(tables.JobDetailsTable?.GlobalSecondaryIndexes[0].KeySchema, [
@@ -61,6 +147,42 @@ describe('npm run package (osls, offline)', () => {
     });
     assert.deepEqual(tables.AnalyticsTable?.TimeToLiveSpecification, { AttributeName: 'ttl', Enabled: true });
     assert.equal(tables.UsersTable?.GlobalSecondaryIndexes[0].IndexName, 'ApiKeyHashIndex');
+  });
+
+  it('scopes every role to named resources, S3 prefixes and its own log group', () => {
+    const roles = resourcesOf('AWS::IAM::Role');
+    assert.equal(roles.length, 6);
+    for (const [id, role] of roles) {
+      for (const statement of role.Properties.Policies[0].PolicyDocument.Statement as Statement[]) {
+        const resource = JSON.stringify(statement.Resource);
+        assert.ok(!/"\*"/.test(resource), `${id}.${statement.Sid} is not on every resource`);
+        assert.ok(!statement.Action.some((a) => a.endsWith(':*') || a === '*'), `${id}.${statement.Sid}`);
+        if (statement.Action.some((a) => a.startsWith('s3:'))) {
+          assert.match(
+            resource,
+            /PdfBucket\.Arn\}\/(inputs|pdfs)\/\*/,
+            `${id}.${statement.Sid} is limited to a prefix`,
+          );
+        }
+      }
+    }
+    const statements = (id: string) =>
+      Object.fromEntries(
+        (template.Resources[id]?.Properties.Policies[0].PolicyDocument.Statement as Statement[]).map((s) => [
+          s.Sid,
+          s,
+        ]),
+      );
+    assert.deepEqual(statements('LongjobRole').StoreInputs?.Action, ['s3:PutObject']);
+    assert.deepEqual(statements('LongjobRole').Enqueue?.Resource, { 'Fn::GetAtt': ['LongjobQueue', 'Arn'] });
+    assert.deepEqual(statements('ProcessorRole').ReadInputs?.Action, ['s3:GetObject']);
+    assert.deepEqual(statements('ProcessorRole').ConsumeQueue?.Resource, {
+      'Fn::GetAtt': ['LongjobQueue', 'Arn'],
+    });
+    assert.deepEqual(statements('DeadLetterRole').ConsumeDeadLetters?.Resource, {
+      'Fn::GetAtt': ['LongjobDeadLetterQueue', 'Arn'],
+    });
+    assert.equal(statements('AccountsRole').WebhookSettings?.Action.join(), 'dynamodb:UpdateItem');
   });
 
   it('scopes the quickjob role to its own tables, index and log group', () => {
@@ -89,7 +211,9 @@ describe('npm run package (osls, offline)', () => {
   });
 
   it('ships the handler bundle and the Chromium package in the artifact', () => {
-    assert.match(zipListing, /dist\/handlers\/quickjob\.js/);
+    for (const handler of ['quickjob', 'longjob', 'processor', 'dead-letter', 'jobs', 'accounts']) {
+      assert.match(zipListing, new RegExp(`dist/handlers/${handler}\\.js`));
+    }
     assert.match(zipListing, /dist\/node_modules\/@sparticuz\/chromium\/bin\/chromium\.br/);
     assert.match(zipListing, /dist\/node_modules\/@sparticuz\/chromium\/build\/index\.js/);
     assert.doesNotMatch(zipListing, /^\s*src\//m);

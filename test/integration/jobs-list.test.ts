@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Context } from 'aws-lambda';
+import { getJob } from '../../src/adapters/jobs-table.ts';
+import { handler as processor } from '../../src/handlers/processor.ts';
+import { getRenderCount } from '../../src/renderer/render.ts';
+import { startTestStack, type TestStack } from '../helpers/stack.ts';
+
+interface JobList {
+  jobs: Array<{ job_id: string; status: string; created_at: string }>;
+  next_cursor: string | null;
+  active_count: number;
+}
+
+// No queue pollers: submitted jobs stay queued, so lists and counts are exact.
+describe('GET /jobs, DELETE /jobs/{job_id}', () => {
+  let stack: TestStack;
+  const submitted: string[] = [];
+
+  before(async () => {
+    stack = await startTestStack({ apiKeys: ['list-key-a', 'list-key-b'], pollQueues: false });
+    for (let i = 0; i < 5; i += 1) {
+      const res = await stack.call('POST', '/longjob', {
+        body: { input_type: 'html', html: `<p>job ${i}</p>` },
+      });
+      assert.equal(res.status, 202);
+      submitted.push(((await res.json()) as { job_id: string }).job_id);
+      await new Promise((resolve) => setTimeout(resolve, 5)); // distinct created_at
+    }
+    const quick = await stack.call('POST', '/longjob', {
+      apiKey: 'list-key-b',
+      body: { input_type: 'html', html: '<p>other account</p>' },
+    });
+    assert.equal(quick.status, 202);
+  });
+  after(async () => {
+    await stack.stop();
+  });
+
+  const list = async (query: string, apiKey?: string) => {
+    const res = await stack.call('GET', `/jobs${query}`, apiKey ? { apiKey } : {});
+    return { status: res.status, body: (await res.json()) as JobList & { error?: { code: string } } };
+  };
+
+  it('pages newest first with an opaque cursor and counts active jobs', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const { status, body } = await list(`?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      assert.equal(status, 200);
+      assert.ok(body.jobs.length <= 2);
+      assert.equal(body.active_count, 5);
+      seen.push(...body.jobs.map((j) => j.job_id));
+      cursor = body.next_cursor;
+      pages += 1;
+    } while (cursor && pages < 10);
+    assert.deepEqual(seen, [...submitted].reverse());
+    assert.equal(pages, 3);
+  });
+
+  it('filters by status and refuses bad queries and foreign cursors', async () => {
+    const queued = await list('?status=queued&limit=100');
+    assert.equal(queued.body.jobs.length, 5);
+    assert.equal((await list('?status=completed')).body.jobs.length, 0);
+    for (const query of ['?limit=0', '?limit=101', '?status=done', '?color=red']) {
+      const { status, body } = await list(query);
+      assert.equal(status, 400, query);
+      assert.equal(body.error?.code, 'INVALID_QUERY');
+    }
+    const page = await list('?limit=1');
+    const cursor = page.body.next_cursor ?? '';
+    const foreign = await list(`?cursor=${encodeURIComponent(cursor)}`, 'list-key-b');
+    assert.equal(foreign.status, 400);
+    assert.equal(foreign.body.error?.code, 'INVALID_CURSOR');
+    assert.equal((await list('?cursor=garbage')).body.error?.code, 'INVALID_CURSOR');
+    assert.equal((await list('', 'list-key-b')).body.jobs.length, 1);
+  });
+
+  it('cancels a queued job once, and the processor skips it', async () => {
+    const jobId = submitted[0] ?? '';
+    const res = await stack.call('DELETE', `/jobs/${jobId}`);
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { status: string }).status, 'cancelled');
+    const again = await stack.call('DELETE', `/jobs/${jobId}`);
+    assert.equal(again.status, 409);
+    const error = ((await again.json()) as { error: { code: string; details: { status: string } } }).error;
+    assert.equal(error.code, 'JOB_NOT_CANCELLABLE');
+    assert.equal(error.details.status, 'cancelled');
+    assert.equal((await list('')).body.active_count, 4);
+    assert.equal((await list('?status=cancelled')).body.jobs.length, 1);
+
+    const renders = getRenderCount();
+    const result = await processor(
+      {
+        Records: [
+          {
+            messageId: randomUUID(),
+            receiptHandle: 'r',
+            body: JSON.stringify({ job_id: jobId, owner: stack.accounts[0]?.user_id }),
+            attributes: {
+              ApproximateReceiveCount: '1',
+              SentTimestamp: '0',
+              SenderId: 't',
+              ApproximateFirstReceiveTimestamp: '0',
+            },
+            messageAttributes: {},
+            md5OfBody: '',
+            eventSource: 'aws:sqs',
+            eventSourceARN: 'arn',
+            awsRegion: 'us-east-1',
+          },
+        ],
+      },
+      { getRemainingTimeInMillis: () => 60_000 } as Context,
+    );
+    assert.deepEqual(result.batchItemFailures, []);
+    assert.equal(getRenderCount(), renders);
+    assert.equal((await getJob(jobId))?.status, 'cancelled');
+  });
+
+  it('shows the account without its secret and manages the webhook', async () => {
+    const me = (await (await stack.call('GET', '/accounts/me')).json()) as Record<string, unknown>;
+    assert.equal(me.user_id, stack.accounts[0]?.user_id);
+    assert.deepEqual(me.webhook, { url: null, signing_secret_set: false });
+    const put = await stack.call('PUT', '/accounts/me/webhook', { body: { url: 'http://127.0.0.1:9/hook' } });
+    const { signing_secret } = (await put.json()) as { signing_secret: string };
+    assert.match(signing_secret, /^whsec_/);
+    const second = (await (
+      await stack.call('PUT', '/accounts/me/webhook', { body: { url: 'http://localhost:9/h' } })
+    ).json()) as {
+      signing_secret: string | null;
+    };
+    assert.equal(second.signing_secret, null, 'the secret is shown once');
+    const text = await (await stack.call('GET', '/accounts/me')).text();
+    assert.doesNotMatch(text, /whsec_/);
+    assert.deepEqual((JSON.parse(text) as { webhook: unknown }).webhook, {
+      url: 'http://localhost:9/h',
+      signing_secret_set: true,
+    });
+    const rotated = (await (await stack.call('POST', '/accounts/me/webhook/rotate-secret')).json()) as {
+      signing_secret: string;
+    };
+    assert.notEqual(rotated.signing_secret, signing_secret);
+    assert.equal((await stack.call('DELETE', '/accounts/me/webhook')).status, 204);
+    const after = (await (await stack.call('GET', '/accounts/me')).json()) as { webhook: unknown };
+    assert.deepEqual(after.webhook, { url: null, signing_secret_set: true });
+  });
+
+  it('refuses a per-job webhook before the account has a signing secret', async () => {
+    const res = await stack.call('POST', '/longjob', {
+      apiKey: 'list-key-b',
+      body: { input_type: 'html', html: '<p>x</p>', webhook_url: 'http://127.0.0.1:9/hook' },
+    });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error: { message: string } }).error.message, /rotate-secret/);
+  });
+});
