@@ -37,7 +37,8 @@ export const webhookUrlProblem = async (
       : 'must use https';
   }
   if (policy.allowLoopback && loopbackName) return undefined;
-  if (host === 'localhost' || host.endsWith('.localhost')) return `host ${host} is a non-public address (loopback)`;
+  if (host === 'localhost' || host.endsWith('.localhost'))
+    return `host ${host} is a non-public address (loopback)`;
   let addresses: Array<{ address: string }>;
   try {
     addresses = isIP(host) ? [{ address: host }] : await resolveHost(host);

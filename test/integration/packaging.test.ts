@@ -166,13 +166,10 @@ describe('npm run package (osls, offline)', () => {
         }
       }
     }
-    const statements = (id: string) =>
-      Object.fromEntries(
-        (template.Resources[id]?.Properties.Policies[0].PolicyDocument.Statement as Statement[]).map((s) => [
-          s.Sid,
-          s,
-        ]),
-      );
+    const statements = (id: string): Record<string, Statement> => {
+      const list = template.Resources[id]?.Properties.Policies[0].PolicyDocument.Statement as Statement[];
+      return Object.fromEntries(list.map((statement) => [statement.Sid, statement]));
+    };
     assert.deepEqual(statements('LongjobRole').StoreInputs?.Action, ['s3:PutObject']);
     assert.deepEqual(statements('LongjobRole').Enqueue?.Resource, { 'Fn::GetAtt': ['LongjobQueue', 'Arn'] });
     assert.deepEqual(statements('ProcessorRole').ReadInputs?.Action, ['s3:GetObject']);
