@@ -314,6 +314,26 @@ describe('long jobs end to end', () => {
     }
   });
 
+  it('says the file expired once the 24 h retention has passed', async () => {
+    const job = await queuedJob('<p>old</p>');
+    await processor(sqsEvent(job, 1), lambdaContext);
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { getDocumentClient } = await import('../../src/adapters/dynamodb.ts');
+    await getDocumentClient().send(
+      new UpdateCommand({
+        TableName: process.env.JOBS_TABLE,
+        Key: { job_id: job.job_id },
+        UpdateExpression: 'SET completed_at = :old',
+        ExpressionAttributeValues: { ':old': new Date(Date.now() - 25 * 3600 * 1000).toISOString() },
+      }),
+    );
+    const view = (await (await stack.call('GET', `/jobs/${job.job_id}`)).json()) as Record<string, unknown>;
+    assert.equal(view.status, 'completed');
+    assert.equal(view.file_expired, true);
+    assert.equal(view.s3_url, null);
+    assert.equal(view.error_code, 'FILE_EXPIRED');
+  });
+
   it('validates the body exactly like /quickjob, plus webhook_url', async () => {
     const { res, body } = await submit('<p>x</p>', {
       webhook_url: 'ftp://example.com/x',
