@@ -40,7 +40,7 @@ const asDocumentError = (err: unknown): DocumentError | undefined => {
   return undefined;
 };
 
-const render = async (job: JobRecord, remainingMs: number) => {
+const render = async (job: JobRecord, invocationDeadline: number) => {
   const config = getConfig();
   const html = job.input_key ? await getInput(job.input_key) : undefined;
   if (html === undefined)
@@ -50,7 +50,7 @@ const render = async (job: JobRecord, remainingMs: number) => {
     throw new DocumentError(ErrorCode.VALIDATION_FAILED, 'The stored options are not valid.');
   const started = Date.now();
   const rendered = await renderPdf(html, options.data, {
-    deadline: started + remainingMs - config.PODPDF_PROCESSOR_RESERVE_MS,
+    deadline: invocationDeadline - config.PODPDF_PROCESSOR_RESERVE_MS,
     maxPages: MAX_PDF_PAGES,
     allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
   });
@@ -74,10 +74,11 @@ const handleUnclaimed = async (jobId: string): Promise<MessageOutcome> => {
  * Processes one queue message at least once, rendering at most once: claim the job (a duplicate or a
  * cancelled job is skipped), render, store the PDF, mark it completed and deliver the webhook. Bad
  * documents fail the job; anything else gives the claim back and lets SQS redeliver.
+ * `invocationDeadline` is when the Lambda invocation ends (epoch ms).
  */
 export const processLongjobMessage = async (
   message: LongjobMessage,
-  remainingMs: number,
+  invocationDeadline: number,
 ): Promise<MessageOutcome> => {
   const config = getConfig();
   const token = randomUUID();
@@ -85,7 +86,7 @@ export const processLongjobMessage = async (
   if (!claimed) return handleUnclaimed(message.job_id);
 
   try {
-    const rendered = await render(claimed, remainingMs);
+    const rendered = await render(claimed, invocationDeadline);
     const key = await putPdf(claimed.job_id, rendered.pdf);
     const completedAt = new Date();
     const download = await presignPdf(key, completedAt);

@@ -3,5 +3,7 @@ import { processLongjobMessage } from '../app/longjob-process.ts';
 import { processBatch } from '../queue/batch.ts';
 
 /** SQS-triggered: renders queued long jobs (partial batch failures reported). */
-export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-  processBatch(event, (message) => processLongjobMessage(message, context.getRemainingTimeInMillis()));
+export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  const invocationDeadline = Date.now() + context.getRemainingTimeInMillis();
+  return processBatch(event, (message) => processLongjobMessage(message, invocationDeadline));
+};

@@ -83,11 +83,10 @@ const guardSubresources = async (page: Page, allowPrivateNetwork: boolean): Prom
     void (async () => {
       const url = new URL(request.url());
       let allowed = url.protocol === 'data:' || url.protocol === 'blob:';
-      if ((url.protocol === 'http:' || url.protocol === 'https:') && allowPrivateNetwork) allowed = true;
-      else if (url.protocol === 'http:' || url.protocol === 'https:') {
+      if (url.protocol === 'http:' || url.protocol === 'https:') {
         let verdict = verdicts.get(url.hostname);
         if (!verdict) {
-          verdict = resolvesToPublicAddresses(url.hostname);
+          verdict = allowPrivateNetwork ? Promise.resolve(true) : resolvesToPublicAddresses(url.hostname);
           verdicts.set(url.hostname, verdict);
         }
         allowed = await verdict;
