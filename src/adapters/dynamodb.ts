@@ -17,3 +17,7 @@ export const getDocumentClient = (): DynamoDBDocumentClient => {
   });
   return client;
 };
+
+/** True when a write was refused because its ConditionExpression did not hold. */
+export const isConditionalCheckFailure = (err: unknown): boolean =>
+  (err as { name?: string }).name === 'ConditionalCheckFailedException';

@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config.ts';
-import { getDocumentClient } from './dynamodb.ts';
+import { getDocumentClient, isConditionalCheckFailure } from './dynamodb.ts';
 
 export interface IdempotencyRecord {
   /** `<owner>#<Idempotency-Key>`: keys are scoped to the account. */
@@ -32,7 +32,7 @@ export const putIdempotencyRecord = async (
     );
     return undefined;
   } catch (err) {
-    if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+    if (!isConditionalCheckFailure(err)) throw err;
   }
   const existing = await getDocumentClient().send(
     new GetCommand({

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config.ts';
 import type { JobRecord, JobStatus, WebhookAttempt } from '../domain/job.ts';
-import { getDocumentClient } from './dynamodb.ts';
+import { getDocumentClient, isConditionalCheckFailure } from './dynamodb.ts';
 
 /** GSI listing an account's jobs newest first. */
 export const OWNER_CREATED_INDEX = 'OwnerCreatedAtIndex';
@@ -9,9 +9,6 @@ export const OWNER_CREATED_INDEX = 'OwnerCreatedAtIndex';
 export const OWNER_ACTIVE_INDEX = 'OwnerActiveIndex';
 
 const table = () => getConfig().JOBS_TABLE;
-
-const isConditionFailure = (err: unknown): boolean =>
-  (err as { name?: string }).name === 'ConditionalCheckFailedException';
 
 /** Runs a conditional update; a failed condition returns undefined instead of throwing. */
 const updateIf = async (input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>) => {
@@ -21,7 +18,7 @@ const updateIf = async (input: Omit<ConstructorParameters<typeof UpdateCommand>[
     );
     return result.Attributes as JobRecord;
   } catch (err) {
-    if (isConditionFailure(err)) return undefined;
+    if (isConditionalCheckFailure(err)) return undefined;
     throw err;
   }
 };

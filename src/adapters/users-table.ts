@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config.ts';
-import { getDocumentClient } from './dynamodb.ts';
+import { getDocumentClient, isConditionalCheckFailure } from './dynamodb.ts';
 
 /** GSI on `api_key_hash`: keys are stored only as SHA-256 hex digests. */
 export const API_KEY_INDEX = 'ApiKeyHashIndex';
@@ -47,7 +47,7 @@ export const createAccountIfAbsent = async (account: Account): Promise<void> => 
       }),
     );
   } catch (err) {
-    if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+    if (!isConditionalCheckFailure(err)) throw err;
   }
 };
 

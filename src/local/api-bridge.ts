@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES } from '../domain/limits.ts';
+import { lambdaContext } from './lambda-context.ts';
 
 /**
  * An HTTP server that behaves like API Gateway HTTP API (payload 2.0) in front of Lambda: each request
@@ -107,21 +108,6 @@ const toEvent = (
   };
 };
 
-const toContext = (route: BridgeRoute, deadline: number): Context => ({
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: route.functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${route.functionName}`,
-  memoryLimitInMB: '10240',
-  awsRequestId: randomUUID(),
-  logGroupName: `/aws/lambda/${route.functionName}`,
-  logStreamName: 'local',
-  getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
-
 /** Invokes like Lambda: the function's timeout is enforced and the response size limit applies. */
 const invoke = async (route: BridgeRoute, event: APIGatewayProxyEventV2) => {
   const timeoutMs = route.timeoutSeconds * 1000;
@@ -135,7 +121,7 @@ const invoke = async (route: BridgeRoute, event: APIGatewayProxyEventV2) => {
   });
   try {
     const result = await Promise.race([
-      route.handler(event, toContext(route, Date.now() + timeoutMs)),
+      route.handler(event, lambdaContext(route.functionName, Date.now() + timeoutMs)),
       timedOut,
     ]);
     if (Buffer.byteLength(JSON.stringify(result ?? null)) > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES) {

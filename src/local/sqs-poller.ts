@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -6,6 +5,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { lambdaContext } from './lambda-context.ts';
 
 /**
  * Does locally what Lambda's SQS event source mapping does on AWS: long-polls the queue, hands the
@@ -48,21 +48,6 @@ const toRecord = (message: Message, options: QueuePollerOptions): SQSRecord => (
   awsRegion: options.region,
 });
 
-const toContext = (options: QueuePollerOptions, deadline: number): Context => ({
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: options.functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:${options.region}:000000000000:function:${options.functionName}`,
-  memoryLimitInMB: '10240',
-  awsRequestId: randomUUID(),
-  logGroupName: `/aws/lambda/${options.functionName}`,
-  logStreamName: 'local',
-  getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
-
 /** Invokes the function on one batch; returns the receipt handles to delete. */
 const invoke = async (records: SQSRecord[], options: QueuePollerOptions): Promise<string[]> => {
   const timeoutMs = options.timeoutSeconds * 1000;
@@ -72,7 +57,10 @@ const invoke = async (records: SQSRecord[], options: QueuePollerOptions): Promis
   });
   try {
     const result = await Promise.race([
-      options.handler({ Records: records }, toContext(options, Date.now() + timeoutMs)),
+      options.handler(
+        { Records: records },
+        lambdaContext(options.functionName, Date.now() + timeoutMs, options.region),
+      ),
       timedOut,
     ]);
     if (result === 'timeout') return [];

@@ -3,8 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
+import { getDocumentClient } from '../../src/adapters/dynamodb.ts';
 import { claimJob, getJob, insertJob } from '../../src/adapters/jobs-table.ts';
 import { putInput } from '../../src/adapters/s3.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
@@ -169,6 +171,17 @@ describe('long jobs end to end', () => {
     assert.match(String(job.s3_url), /X-Amz-Signature=/);
   });
 
+  /** Edits a job row behind the API's back, to stage a crash or the passing of time. */
+  const updateJobRow = (jobId: string, expression: string, values: Record<string, unknown>) =>
+    getDocumentClient().send(
+      new UpdateCommand({
+        TableName: process.env.JOBS_TABLE,
+        Key: { job_id: jobId },
+        UpdateExpression: expression,
+        ExpressionAttributeValues: values,
+      }),
+    );
+
   /** A queued job written the way POST /longjob writes it, without its message. */
   const queuedJob = async (html: string): Promise<JobRecord> => {
     const jobId = randomUUID();
@@ -259,15 +272,10 @@ describe('long jobs end to end', () => {
     assert.equal(first, undefined);
     await eventually(async () => (webhooksFor(job.job_id).length === 1 ? true : undefined));
     // Simulate the crash: the PDF is stored and the job completed, but the webhook never went out.
-    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { getDocumentClient } = await import('../../src/adapters/dynamodb.ts');
-    await getDocumentClient().send(
-      new UpdateCommand({
-        TableName: process.env.JOBS_TABLE,
-        Key: { job_id: job.job_id },
-        UpdateExpression: 'SET webhook_lease_expires_at = :past REMOVE webhook_delivered, webhook_retry_log',
-        ExpressionAttributeValues: { ':past': Date.now() - 1 },
-      }),
+    await updateJobRow(
+      job.job_id,
+      'SET webhook_lease_expires_at = :past REMOVE webhook_delivered, webhook_retry_log',
+      { ':past': Date.now() - 1 },
     );
     const rendersBefore = getRenderCount();
     await processor(sqsEvent(job, 1), lambdaContext);
@@ -317,16 +325,9 @@ describe('long jobs end to end', () => {
   it('says the file expired once the 24 h retention has passed', async () => {
     const job = await queuedJob('<p>old</p>');
     await processor(sqsEvent(job, 1), lambdaContext);
-    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { getDocumentClient } = await import('../../src/adapters/dynamodb.ts');
-    await getDocumentClient().send(
-      new UpdateCommand({
-        TableName: process.env.JOBS_TABLE,
-        Key: { job_id: job.job_id },
-        UpdateExpression: 'SET completed_at = :old',
-        ExpressionAttributeValues: { ':old': new Date(Date.now() - 25 * 3600 * 1000).toISOString() },
-      }),
-    );
+    await updateJobRow(job.job_id, 'SET completed_at = :old', {
+      ':old': new Date(Date.now() - 25 * 3600 * 1000).toISOString(),
+    });
     const view = (await (await stack.call('GET', `/jobs/${job.job_id}`)).json()) as Record<string, unknown>;
     assert.equal(view.status, 'completed');
     assert.equal(view.file_expired, true);
