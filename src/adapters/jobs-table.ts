@@ -115,8 +115,8 @@ export const completeJob = (
 };
 
 /**
- * Marks a job failed. With `token`, only while that claim holds (the processor); without, from any
- * state that is not final yet (the dead-letter handler). Claims the webhook like completeJob.
+ * Marks a job failed. With `token`, only while that claim holds (the processor); without, when it is
+ * queued or its claim has lapsed (the dead-letter handler). Claims the webhook like completeJob.
  */
 export const failJob = (
   jobId: string,
@@ -135,9 +135,11 @@ export const failJob = (
     values[':token'] = options.token;
     values[':processing'] = 'processing';
   } else {
-    condition = '#s IN (:queued, :processing)';
+    // Never under a worker that still holds a live claim.
+    condition = '#s = :queued OR (#s = :processing AND lease_expires_at < :now)';
     values[':queued'] = 'queued';
     values[':processing'] = 'processing';
+    values[':now'] = options.now;
   }
   const sets = ['#s = :failed', 'error_code = :code', 'error_message = :message', 'completed_at = :at'];
   if (options.webhookLeaseUntil !== undefined) {
@@ -278,7 +280,7 @@ export const countActiveJobs = async (owner: string): Promise<number> => {
   return count;
 };
 
-/** Render times (ms) of the owner's most recent finished long jobs, newest first. */
+/** Render times (ms) of the owner's most recent completed jobs (quick or long), newest first. */
 export const recentRenderDurations = async (owner: string, sample = 20): Promise<number[]> => {
   const result = await getDocumentClient().send(
     new QueryCommand({

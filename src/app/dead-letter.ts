@@ -1,5 +1,5 @@
 import { recordEvent } from '../adapters/analytics-table.ts';
-import { failJob } from '../adapters/jobs-table.ts';
+import { failJob, getJob } from '../adapters/jobs-table.ts';
 import { ErrorCode } from '../domain/errors.ts';
 import type { LongjobMessage } from '../domain/longjob-message.ts';
 import { deliverPendingWebhook, deliverWebhook, webhookLeaseMs } from './webhook-delivery.ts';
@@ -8,7 +8,10 @@ import { deliverPendingWebhook, deliverWebhook, webhookLeaseMs } from './webhook
  * A message SQS gave up on (maxReceiveCount receives without success): its job, if not finished yet,
  * becomes `failed` with PROCESSING_FAILED and its failure webhook goes out.
  */
-export const handleDeadLetter = async (message: LongjobMessage, receiveCount: number): Promise<void> => {
+export const handleDeadLetter = async (
+  message: LongjobMessage,
+  receiveCount: number,
+): Promise<'done' | 'retry'> => {
   const now = Date.now();
   const failed = await failJob(
     message.job_id,
@@ -19,9 +22,11 @@ export const handleDeadLetter = async (message: LongjobMessage, receiveCount: nu
     { now, webhookLeaseUntil: now + webhookLeaseMs() },
   );
   if (!failed) {
+    // A worker still holds a live claim: look again once it has finished or its lease has run out.
+    if ((await getJob(message.job_id))?.status === 'processing') return 'retry';
     // Already final (it completed or was cancelled in the meantime): only a pending webhook is left.
     await deliverPendingWebhook(message.job_id);
-    return;
+    return 'done';
   }
   await recordEvent({
     type: 'longjob_dead_lettered',
@@ -30,4 +35,5 @@ export const handleDeadLetter = async (message: LongjobMessage, receiveCount: nu
     details: { receive_count: receiveCount },
   });
   await deliverWebhook(failed);
+  return 'done';
 };

@@ -1,6 +1,6 @@
 import { cancelJob, countActiveJobs, getJob, listJobs } from '../adapters/jobs-table.ts';
 import { presignPdf } from '../adapters/s3.ts';
-import { errors } from '../domain/errors.ts';
+import { ErrorCode, errors } from '../domain/errors.ts';
 import type { JobRecord, JobStatus } from '../domain/job.ts';
 import type { Caller } from './auth.ts';
 
@@ -44,7 +44,7 @@ export const toJobView = async (job: JobRecord, now = Date.now()): Promise<JobVi
     s3_url: download?.url ?? null,
     s3_url_expires_at: download?.expiresAt ?? null,
     file_expired: expired,
-    error_code: job.error_code ?? (expired ? 'FILE_EXPIRED' : null),
+    error_code: job.error_code ?? (expired ? ErrorCode.FILE_EXPIRED : null),
     error_message:
       job.error_message ?? (expired ? 'The PDF was deleted 24 hours after the job completed.' : null),
     webhook_delivered: job.webhook_delivered ?? null,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { claimJob, completeJob, failJob, getJob, releaseClaim } from '../adapters/jobs-table.ts';
 import { getInput, presignPdf, putPdf } from '../adapters/s3.ts';
 import { getConfig } from '../config.ts';
@@ -44,7 +45,7 @@ const render = async (job: JobRecord, invocationDeadline: number) => {
   const config = getConfig();
   const html = job.input_key ? await getInput(job.input_key) : undefined;
   if (html === undefined)
-    throw new DocumentError('INPUT_MISSING', 'The stored HTML of this job no longer exists.');
+    throw new DocumentError(ErrorCode.INPUT_MISSING, 'The stored HTML of this job no longer exists.');
   const options = renderOptionsSchema.safeParse(job.options ?? {});
   if (!options.success)
     throw new DocumentError(ErrorCode.VALIDATION_FAILED, 'The stored options are not valid.');
@@ -57,6 +58,16 @@ const render = async (job: JobRecord, invocationDeadline: number) => {
   return { ...rendered, renderMs: Date.now() - started };
 };
 
+/**
+ * A claim of a dead worker can outlive the message's visibility by the time the queue took to invoke
+ * it; a lease about to run out is waited for rather than spending one of the message's receives.
+ */
+const LEASE_WAIT_MAX_MS = 30_000;
+
+/** The claim's length: never past this invocation, which is the longest the worker can live. */
+const leaseMs = (invocationDeadline: number): number =>
+  Math.max(1, Math.min(getConfig().PODPDF_LEASE_MS, invocationDeadline - Date.now()));
+
 /** What to do with a message whose job this worker could not claim. */
 const handleUnclaimed = async (jobId: string): Promise<MessageOutcome> => {
   const job = await getJob(jobId);
@@ -64,10 +75,21 @@ const handleUnclaimed = async (jobId: string): Promise<MessageOutcome> => {
     log.warn('message for a job that does not exist', { jobId });
     return 'done';
   }
-  // Someone holds a live claim: if that worker dies, this message must still be around to take over.
-  if (job.status === 'processing') return 'retry';
   if (TERMINAL_STATUSES.includes(job.status)) await deliverPendingWebhook(jobId);
-  return 'done';
+  // Someone holds a live claim: if that worker dies, this message must still be around to take over.
+  return job.status === 'processing' ? 'retry' : 'done';
+};
+
+/** Claims the job, waiting out a lease that ends within LEASE_WAIT_MAX_MS. */
+const claim = async (jobId: string, token: string, invocationDeadline: number) => {
+  const claimed = await claimJob(jobId, token, Date.now(), leaseMs(invocationDeadline));
+  if (claimed) return claimed;
+  const job = await getJob(jobId);
+  const wait = (job?.lease_expires_at ?? 0) - Date.now();
+  if (job?.status !== 'processing' || wait > LEASE_WAIT_MAX_MS || wait >= invocationDeadline - Date.now())
+    return;
+  await sleep(Math.max(0, wait) + 10);
+  return claimJob(jobId, token, Date.now(), leaseMs(invocationDeadline));
 };
 
 /**
@@ -80,9 +102,8 @@ export const processLongjobMessage = async (
   message: LongjobMessage,
   invocationDeadline: number,
 ): Promise<MessageOutcome> => {
-  const config = getConfig();
   const token = randomUUID();
-  const claimed = await claimJob(message.job_id, token, Date.now(), config.PODPDF_LEASE_MS);
+  const claimed = await claim(message.job_id, token, invocationDeadline);
   if (!claimed) return handleUnclaimed(message.job_id);
 
   try {

@@ -14,6 +14,8 @@ import { webhookUrlPolicyFor, webhookUrlProblem } from '../net/webhook-url-polic
 import type { Caller } from './auth.ts';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** Past the longjob function's timeout, a key whose job row never appeared belongs to a dead request. */
+const ABANDONED_SUBMISSION_MS = 30_000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export interface SubmittedJob {
@@ -32,6 +34,10 @@ const canonical = (value: unknown): string =>
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
       : v,
   );
+
+/** What an Idempotency-Key replay is compared by: the validated request, defaults filled in. */
+export const requestHash = (request: LongjobRequest): string =>
+  createHash('sha256').update(canonical(request)).digest('hex');
 
 const resolveWebhook = async (caller: Caller, request: LongjobRequest): Promise<string | undefined> => {
   const account = await getAccount(caller.user_id);
@@ -100,25 +106,32 @@ export const submitLongjob = async (
 
   const idemKey = idempotencyKey === undefined ? undefined : `${caller.user_id}#${idempotencyKey}`;
   if (idemKey) {
-    const requestHash = createHash('sha256').update(canonical(request)).digest('hex');
+    const hash = requestHash(request);
     const existing = await putIdempotencyRecord(
       {
         idempotency_key: idemKey,
         job_id: jobId,
-        request_hash: requestHash,
+        request_hash: hash,
         created_at: now.getTime(),
         ttl: Math.floor((now.getTime() + IDEMPOTENCY_WINDOW_MS) / 1000),
       },
       IDEMPOTENCY_WINDOW_MS,
     );
     if (existing) {
-      if (existing.request_hash !== requestHash) {
+      if (existing.request_hash !== hash) {
         throw errors.idempotencyConflict();
       }
       const original = await getJob(existing.job_id);
+      if (!original) {
+        // The first request is still between its idempotency record and its job row, or died there.
+        if (now.getTime() - existing.created_at < ABANDONED_SUBMISSION_MS)
+          throw errors.idempotencyInProgress();
+        await deleteIdempotencyRecord(idemKey, existing.job_id);
+        return submitLongjob(caller, request, idempotencyKey);
+      }
       return {
         job_id: existing.job_id,
-        status: original?.status ?? JobStatus.QUEUED,
+        status: original.status,
         message: 'Replay of an earlier request with the same Idempotency-Key: this is the original job.',
         estimated_completion: null,
         replayed: true,

@@ -92,6 +92,7 @@ export const runQuickjob = async (
   };
 
   let rendered: RenderedPdf;
+  const renderStarted = Date.now();
   try {
     rendered = await renderPdf(request.html, request.options, {
       deadline,
@@ -123,6 +124,12 @@ export const runQuickjob = async (
     await finish({ status: JobStatus.FAILED, error_code: tooLarge.code, error_message: tooLarge.message });
     throw tooLarge;
   }
-  await finish({ status: JobStatus.COMPLETED, pages: rendered.pages, truncated: rendered.truncated });
+  await finish({
+    status: JobStatus.COMPLETED,
+    pages: rendered.pages,
+    truncated: rendered.truncated,
+    // Recent render times of the account feed the long-job completion estimate.
+    render_ms: Date.now() - renderStarted,
+  });
   return rendered;
 };

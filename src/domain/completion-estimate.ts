@@ -1,7 +1,7 @@
 /**
- * When a newly queued long job should be done: the work ahead of it (queue depth, itself included)
- * spread over the processors working in parallel, each job taking about as long as this account's
- * recent renders, plus the queue's delivery delay.
+ * When a newly queued long job should be done: the work ahead of it (the queue depth read after it
+ * was sent, so itself included) spread over the processors working in parallel, each job taking about
+ * as long as this account's recent renders, plus the queue's delivery delay.
  */
 export const COMPLETION_DEFAULTS = {
   /** Render time assumed when the account has no finished long job yet. */
@@ -21,6 +21,6 @@ export const estimateCompletion = (input: {
     samples.length > 0
       ? samples.reduce((sum, ms) => sum + ms, 0) / samples.length
       : COMPLETION_DEFAULTS.renderMs;
-  const rounds = Math.ceil((Math.max(0, input.queueDepth) + 1) / Math.max(1, input.parallelism));
+  const rounds = Math.ceil(Math.max(1, input.queueDepth) / Math.max(1, input.parallelism));
   return new Date(input.now + COMPLETION_DEFAULTS.pickupMs + rounds * renderMs);
 };

@@ -27,6 +27,9 @@ export const ErrorCode = {
   STORAGE_FAILED: 'STORAGE_FAILED',
   RENDER_TIMEOUT: 'RENDER_TIMEOUT',
   PROCESSING_FAILED: 'PROCESSING_FAILED',
+  INPUT_MISSING: 'INPUT_MISSING',
+  FILE_EXPIRED: 'FILE_EXPIRED',
+  IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -118,6 +121,12 @@ export const errors = {
       ErrorCode.IDEMPOTENCY_CONFLICT,
       409,
       'This Idempotency-Key was already used with a different request body in the last 24 hours.',
+    ),
+  idempotencyInProgress: () =>
+    new PodpdfError(
+      ErrorCode.IDEMPOTENCY_IN_PROGRESS,
+      409,
+      'A request with this Idempotency-Key is still being accepted; retry in a few seconds.',
     ),
   invalidIdempotencyKey: () =>
     new PodpdfError(

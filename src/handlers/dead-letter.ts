@@ -6,9 +6,6 @@ import { processBatch } from '../queue/batch.ts';
 export const handler = (event: SQSEvent): Promise<SQSBatchResponse> =>
   processBatch(
     event,
-    async (message, record) => {
-      await handleDeadLetter(message, Number(record.attributes.ApproximateReceiveCount));
-      return 'done';
-    },
+    (message, record) => handleDeadLetter(message, Number(record.attributes.ApproximateReceiveCount)),
     'drop',
   );

@@ -76,6 +76,8 @@ const invoke = async (records: SQSRecord[], options: QueuePollerOptions): Promis
   }
 };
 
+const STOP_GRACE_MS = 3_000;
+
 export interface QueuePoller {
   stop(): Promise<void>;
 }
@@ -119,9 +121,14 @@ export const startQueuePoller = (options: QueuePollerOptions): QueuePoller => {
   };
   const loops = Array.from({ length: options.concurrency ?? 2 }, () => loop());
   return {
+    // Batches in flight get a moment to finish; a long render is not waited for (its message simply
+    // stays in the queue, as when a Lambda is stopped).
     stop: async () => {
       abort.abort();
-      await Promise.allSettled(loops);
+      await Promise.race([
+        Promise.allSettled(loops),
+        new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS)),
+      ]);
     },
   };
 };

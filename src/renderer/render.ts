@@ -146,12 +146,13 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
 
 /** Prints in a fresh page that is always released, racing the whole job against the deadline. */
 const printBeforeDeadline = async (html: string, options: RenderOptions, limits: RenderLimits) => {
+  if (!Number.isFinite(limits.deadline))
+    throw new TypeError(`render deadline is not a time: ${limits.deadline}`);
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new RenderTimeoutError('render deadline passed')),
-      Math.max(0, limits.deadline - Date.now()),
-    );
+    // setTimeout fires at once for delays past 2^31-1 ms; no render is given that long anyway.
+    const delay = Math.min(Math.max(0, limits.deadline - Date.now()), 2 ** 31 - 1);
+    timer = setTimeout(() => reject(new RenderTimeoutError('render deadline passed')), delay);
   });
   const open: OpenPage = {};
   let timedOut = false;

@@ -7,10 +7,13 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { getDocumentClient } from '../../src/adapters/dynamodb.ts';
+import { putIdempotencyRecord } from '../../src/adapters/idempotency-table.ts';
 import { claimJob, getJob, insertJob } from '../../src/adapters/jobs-table.ts';
 import { putInput } from '../../src/adapters/s3.ts';
+import { requestHash } from '../../src/app/longjob-submit.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
 import { jobTtl } from '../../src/domain/job.ts';
+import { longjobRequestSchema, parseWith } from '../../src/domain/render-request.ts';
 import { handler as processor } from '../../src/handlers/processor.ts';
 import { getRenderCount } from '../../src/renderer/render.ts';
 import { parsePdf } from '../helpers/pdf.ts';
@@ -305,6 +308,31 @@ describe('long jobs end to end', () => {
     });
     assert.equal(other.status, 202);
     assert.notEqual(((await other.json()) as { job_id: string }).job_id, first.body.job_id);
+  });
+
+  it('answers 409 while the first request with a key is mid-flight, and takes over a dead one', async () => {
+    const request = parseWith(longjobRequestSchema, { input_type: 'html', html: '<p>in flight</p>' });
+    const owner = stack.accounts[0]?.user_id ?? '';
+    const record = (key: string, ageMs: number) => ({
+      idempotency_key: `${owner}#${key}`,
+      job_id: randomUUID(), // a job row that was never written
+      request_hash: requestHash(request),
+      created_at: Date.now() - ageMs,
+      ttl: Math.floor(Date.now() / 1000) + 3600,
+    });
+    const inFlight = `in-flight-${randomUUID()}`;
+    await putIdempotencyRecord(record(inFlight, 0), 24 * 3600 * 1000);
+    const busy = await submit('<p>in flight</p>', {}, { 'idempotency-key': inFlight });
+    assert.equal(busy.res.status, 409);
+    assert.equal((busy.body.error as { code: string }).code, 'IDEMPOTENCY_IN_PROGRESS');
+
+    const abandoned = `abandoned-${randomUUID()}`;
+    const dead = record(abandoned, 60_000);
+    await putIdempotencyRecord(dead, 24 * 3600 * 1000);
+    const retried = await submit('<p>in flight</p>', {}, { 'idempotency-key': abandoned });
+    assert.equal(retried.res.status, 202);
+    assert.notEqual(retried.body.job_id, dead.job_id);
+    assert.equal((await getJob(String(retried.body.job_id)))?.job_type, 'long');
   });
 
   it("hides other accounts' jobs as not found", async () => {

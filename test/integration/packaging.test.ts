@@ -170,7 +170,9 @@ describe('npm run package (osls, offline)', () => {
       const list = template.Resources[id]?.Properties.Policies[0].PolicyDocument.Statement as Statement[];
       return Object.fromEntries(list.map((statement) => [statement.Sid, statement]));
     };
-    assert.deepEqual(statements('LongjobRole').StoreInputs?.Action, ['s3:PutObject']);
+    assert.deepEqual(statements('LongjobRole').StoreInputs?.Action, ['s3:PutObject', 's3:DeleteObject']);
+    assert.deepEqual(statements('LongjobRole').ReadWebhookSettings?.Action, ['dynamodb:GetItem']);
+    assert.deepEqual(statements('DeadLetterRole').SignPdfUrls?.Action, ['s3:GetObject']);
     assert.deepEqual(statements('LongjobRole').Enqueue?.Resource, { 'Fn::GetAtt': ['LongjobQueue', 'Arn'] });
     assert.deepEqual(statements('ProcessorRole').ReadInputs?.Action, ['s3:GetObject']);
     assert.deepEqual(statements('ProcessorRole').ConsumeQueue?.Resource, {
@@ -179,7 +181,10 @@ describe('npm run package (osls, offline)', () => {
     assert.deepEqual(statements('DeadLetterRole').ConsumeDeadLetters?.Resource, {
       'Fn::GetAtt': ['LongjobDeadLetterQueue', 'Arn'],
     });
-    assert.equal(statements('AccountsRole').WebhookSettings?.Action.join(), 'dynamodb:UpdateItem');
+    assert.equal(
+      statements('AccountsRole').WebhookSettings?.Action.join(),
+      'dynamodb:GetItem,dynamodb:UpdateItem',
+    );
   });
 
   it('scopes the quickjob role to its own tables, index and log group', () => {
