@@ -51,6 +51,11 @@ const copyChromium = async (): Promise<void> => {
     platform: 'node',
     target: 'node22',
     format: 'esm',
+    // Its tar dependencies are CommonJS and require Node built-ins, which an ESM bundle cannot do
+    // without a require of its own.
+    banner: {
+      js: "import { createRequire as __podpdfCreateRequire } from 'node:module';\nconst require = __podpdfCreateRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
 };

@@ -1,3 +1,5 @@
+// First: starts Chromium while the rest of the bundle loads.
+import '../renderer/prewarm.ts';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processLongjobMessage } from '../app/longjob-process.ts';
 import { processBatch } from '../queue/batch.ts';

@@ -1,3 +1,5 @@
+// First: starts Chromium while the rest of the bundle loads.
+import '../renderer/prewarm.ts';
 import { randomUUID } from 'node:crypto';
 import { authenticate } from '../app/auth.ts';
 import { assertFitsQuickjob, runQuickjob } from '../app/quickjob.ts';

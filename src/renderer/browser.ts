@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import chromium from '@sparticuz/chromium';
+import chromiumExport from '@sparticuz/chromium';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { getConfig } from '../config.ts';
 
@@ -8,6 +8,16 @@ import { getConfig } from '../config.ts';
  * podpdf renders untrusted HTML, so the browser keeps its same-origin rules.
  */
 const UNSAFE_FLAGS = new Set(['--disable-web-security', '--allow-running-insecure-content']);
+
+type Chromium = typeof chromiumExport;
+/**
+ * The deployed handlers are CommonJS bundles that require() this ES module, and the bundler's interop
+ * can hand back its whole namespace as the default export; take the class from either shape.
+ */
+const chromium: Chromium =
+  typeof chromiumExport.executablePath === 'function'
+    ? chromiumExport
+    : (chromiumExport as unknown as { default: Chromium }).default;
 
 let browserPromise: Promise<Browser> | undefined;
 let currentBrowser: Browser | undefined;

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../src/local/project-tmpdir.ts';
+import { isPdf } from '../helpers/pdf.ts';
+import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
 const run = promisify(execFile);
 
@@ -219,5 +221,101 @@ describe('npm run package (osls, offline)', () => {
     assert.match(zipListing, /dist\/node_modules\/@sparticuz\/chromium\/bin\/chromium\.br/);
     assert.match(zipListing, /dist\/node_modules\/@sparticuz\/chromium\/build\/index\.js/);
     assert.doesNotMatch(zipListing, /^\s*src\//m);
+  });
+});
+
+/**
+ * Runs a handler from the packaged artifact (dist/, what Lambda loads) in a fresh Node process with the
+ * local stack's environment, invoking it with `event`; resolves with what it returned.
+ */
+const invokeBundled = (
+  handlerFile: string,
+  event: unknown,
+): Promise<{
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  isBase64Encoded?: boolean;
+}> =>
+  new Promise((resolve, reject) => {
+    const script = `
+      const { handler } = require(${JSON.stringify(join(PROJECT_ROOT, 'dist/handlers', handlerFile))});
+      const deadline = Date.now() + 25000;
+      handler(JSON.parse(process.env.EVENT), { getRemainingTimeInMillis: () => deadline - Date.now() })
+        .then((result) => { process.stdout.write(JSON.stringify(result)); process.exit(0); },
+              (err) => { console.error(err); process.exit(1); });`;
+    const child = spawn(process.execPath, ['-e', script], {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        EVENT: JSON.stringify(event),
+        PODPDF_PREWARM_BROWSER: 'true',
+        PODPDF_LOG_LEVEL: 'error',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.once('exit', (code) => {
+      if (code === 0) resolve(JSON.parse(stdout));
+      else reject(new Error(`bundled ${handlerFile} failed (${code}):\n${stderr}`));
+    });
+  });
+
+const httpEvent = (routeKey: string, apiKey: string, body?: unknown) => {
+  const [method, path] = routeKey.split(' ');
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    requestContext: { http: { method, path }, requestId: 'packaged-test' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    isBase64Encoded: false,
+  };
+};
+
+describe('the packaged handlers (dist/), as Lambda loads them', () => {
+  let stack: TestStack;
+  before(async () => {
+    await run(process.execPath, ['esbuild.config.ts'], { cwd: PROJECT_ROOT });
+    stack = await startTestStack({ pollQueues: false });
+  });
+  after(async () => {
+    await stack.stop();
+  });
+
+  it('quickjob finds the shipped Chromium and returns a PDF', async () => {
+    const result = await invokeBundled(
+      'quickjob.js',
+      httpEvent('POST /quickjob', stack.apiKey, { input_type: 'html', html: '<h1>From the bundle</h1>' }),
+    );
+    assert.equal(result.statusCode, 200, result.body);
+    assert.equal(result.headers['x-pdf-pages'], '1');
+    assert.ok(isPdf(Buffer.from(result.body, 'base64')));
+  });
+
+  it('the other handlers load and answer', async () => {
+    const jobs = await invokeBundled('jobs.js', httpEvent('GET /jobs', stack.apiKey));
+    assert.equal(jobs.statusCode, 200, jobs.body);
+    assert.equal(JSON.parse(jobs.body).active_count, 0);
+    const accounts = await invokeBundled('accounts.js', httpEvent('GET /accounts/me', 'wrong-key'));
+    assert.equal(accounts.statusCode, 401);
+    const longjob = await invokeBundled(
+      'longjob.js',
+      httpEvent('POST /longjob', stack.apiKey, { input_type: 'html', html: '<p>queued by the bundle</p>' }),
+    );
+    assert.equal(longjob.statusCode, 202, longjob.body);
+    for (const file of ['processor.js', 'dead-letter.js']) {
+      const batch = await invokeBundled(file, { Records: [] });
+      assert.deepEqual(batch, { batchItemFailures: [] });
+    }
   });
 });

@@ -1,0 +1,100 @@
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DOCUMENTS, type DocumentId } from './fixtures/documents.ts';
+
+export type BenchMode = 'full' | 'quick' | 'smoke';
+
+/** How much of each measurement a run does. Every loop in the benchmark is bounded by these numbers. */
+export interface BenchPlan {
+  mode: BenchMode;
+  resultsDir: string;
+  /** Scenario ids to run (`--only`); all when empty. */
+  only: string[];
+  documents: DocumentId[];
+  latency: {
+    /** Unrecorded rounds per document first: JIT, font and image caches, connection set-up. */
+    warmupRounds: number;
+    /** Recorded rounds; each round renders once with every system, in alternating order. */
+    rounds: Record<DocumentId, number>;
+    /** The peer launches a browser per render, so it joins only the first rounds. */
+    peerRounds: Record<DocumentId, number>;
+  };
+  concurrency: { levels: number[]; documents: DocumentId[]; requestsPerLevel: number };
+  coldStart: { repetitions: number; document: DocumentId };
+  memory: { renders: number; window: number; documents: DocumentId[] };
+  overhead: { iterations: number; documents: DocumentId[] };
+}
+
+const perDocument = (invoice: number, report: number, long: number): Record<DocumentId, number> => ({
+  invoice,
+  'report-10': report,
+  'document-100': long,
+  'document-150': long,
+});
+
+const ALL_DOCUMENTS = DOCUMENTS.map((doc) => doc.id);
+
+const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
+  // About 10 minutes on a 2-core machine.
+  full: {
+    mode: 'full',
+    documents: ALL_DOCUMENTS,
+    latency: { warmupRounds: 10, rounds: perDocument(300, 200, 60), peerRounds: perDocument(60, 40, 20) },
+    concurrency: { levels: [2, 4, 8], documents: ['invoice', 'report-10'], requestsPerLevel: 120 },
+    coldStart: { repetitions: 7, document: 'invoice' },
+    memory: { renders: 500, window: 100, documents: ['invoice', 'report-10'] },
+    overhead: { iterations: 40, documents: ALL_DOCUMENTS },
+  },
+  // Under 2 minutes: enough samples for p50/p95; p99 is close to the maximum at these counts.
+  quick: {
+    mode: 'quick',
+    documents: ALL_DOCUMENTS,
+    latency: { warmupRounds: 3, rounds: perDocument(40, 30, 10), peerRounds: perDocument(15, 10, 4) },
+    concurrency: { levels: [2, 4, 8], documents: ['invoice'], requestsPerLevel: 32 },
+    coldStart: { repetitions: 3, document: 'invoice' },
+    memory: { renders: 150, window: 50, documents: ['invoice', 'report-10'] },
+    overhead: { iterations: 8, documents: ['invoice', 'report-10'] },
+  },
+  // Exercises every code path in seconds (the integration smoke test); the numbers mean nothing.
+  smoke: {
+    mode: 'smoke',
+    documents: ['invoice'],
+    latency: { warmupRounds: 1, rounds: perDocument(3, 3, 3), peerRounds: perDocument(3, 3, 3) },
+    concurrency: { levels: [2], documents: ['invoice'], requestsPerLevel: 4 },
+    coldStart: { repetitions: 1, document: 'invoice' },
+    memory: { renders: 20, window: 5, documents: ['invoice'] },
+    overhead: { iterations: 3, documents: ['invoice'] },
+  },
+};
+
+export const USAGE = `usage: npm run bench -- [--quick] [--smoke] [--results-dir DIR]
+
+  (default)          full run, about 10 minutes
+  --quick            under 2 minutes, fewer samples
+  --smoke            tiny run that only proves the benchmark works (used by the integration test)
+  --results-dir DIR  where <timestamp>.json, latest.json and latest.svg go (default bench/results)
+  --only IDS         comma-separated scenarios to run (latency, concurrency, longjob, memory,
+                     cold-start, overhead); targets of the others are not evaluated
+`;
+
+export const parsePlan = (argv: string[]): BenchPlan | 'help' => {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
+      'results-dir': { type: 'string' },
+      only: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const mode: BenchMode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
+  const resultsDir = values['results-dir'] ?? fileURLToPath(new URL('results/', import.meta.url));
+  const only = (values.only ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  return { ...PLANS[mode], resultsDir, only };
+};

@@ -1,0 +1,284 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Browser } from 'puppeteer-core';
+import { insertJob } from '../../src/adapters/jobs-table.ts';
+import { authenticate } from '../../src/app/auth.ts';
+import { estimateRenderMs } from '../../src/domain/estimate.ts';
+import { JobStatus, jobTtl } from '../../src/domain/job.ts';
+import { MAX_PDF_PAGES, MAX_REQUEST_BODY_BYTES } from '../../src/domain/limits.ts';
+import { parseWith, quickjobRequestSchema, renderOptionsSchema } from '../../src/domain/render-request.ts';
+import { handler as quickjobHandler } from '../../src/handlers/quickjob.ts';
+import { readJsonBody } from '../../src/http/request.ts';
+import { pdfResponse } from '../../src/http/response.ts';
+import { startLocalStack } from '../../src/local/stack.ts';
+import { getBrowser } from '../../src/renderer/browser.ts';
+import { countPages, keepFirstPages } from '../../src/renderer/pdf-pages.ts';
+import { guardSubresources, renderPdf } from '../../src/renderer/render.ts';
+import { onCleanup } from '../cleanup.ts';
+import type { BenchDocument, DocumentId } from '../fixtures/documents.ts';
+import { ms, progress } from '../progress.ts';
+import { round, summarize } from '../stats.ts';
+import { DEFAULT_PDF_OPTIONS, renderInBrowser } from '../systems/chromium.ts';
+import { createQuickjobClient, quickjobBody } from '../systems/podpdf-quickjob.ts';
+import type { Scenario } from './types.ts';
+
+/**
+ * Where podpdf's time goes. Everything runs in this process against one in-process local stack and its
+ * one browser, so each step differs from the previous by exactly what it names:
+ *
+ *   raw render → + CDP session and sub-resource guard → + pageRanges 1-101 → renderPdf()
+ *   (adds deadline race, page counting and, past 100 pages, pdf-lib truncation) → quickjob handler called directly
+ *   (auth, JSON, zod, estimate, DynamoDB row, base64) → the same over HTTP (API Gateway bridge)
+ *
+ * The middle two steps re-enact src/renderer/render.ts printInPage() one feature at a time; if that
+ * function changes, change them with it. The CPU-side pieces are also timed alone, on the same PDF.
+ */
+
+type Step = { name: string; run: () => Promise<unknown> };
+
+const RENDER_OPTIONS = renderOptionsSchema.parse({});
+
+/** podpdf's own sub-resource guard on a fresh page, then print with or without podpdf's pageRanges. */
+const renderWithGuard = async (browser: Browser, html: string, printLikePodpdf: boolean) => {
+  const page = await browser.newPage();
+  try {
+    await guardSubresources(await page.createCDPSession(), false);
+    await page.setContent(html, { waitUntil: 'load', timeout: 0 });
+    return await page.pdf(
+      printLikePodpdf
+        ? { ...DEFAULT_PDF_OPTIONS, pageRanges: `1-${MAX_PDF_PAGES + 1}` }
+        : DEFAULT_PDF_OPTIONS,
+    );
+  } finally {
+    await page.close();
+  }
+};
+
+const apiEvent = (body: string, apiKey: string): APIGatewayProxyEventV2 => ({
+  version: '2.0',
+  routeKey: 'POST /quickjob',
+  rawPath: '/quickjob',
+  rawQueryString: '',
+  headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+  requestContext: {
+    accountId: '000000000000',
+    apiId: 'bench',
+    domainName: '127.0.0.1',
+    domainPrefix: 'bench',
+    http: {
+      method: 'POST',
+      path: '/quickjob',
+      protocol: 'HTTP/1.1',
+      sourceIp: '127.0.0.1',
+      userAgent: 'bench',
+    },
+    requestId: randomUUID(),
+    routeKey: 'POST /quickjob',
+    stage: '$default',
+    time: new Date().toUTCString(),
+    timeEpoch: Date.now(),
+  },
+  body,
+  isBase64Encoded: false,
+});
+
+const lambdaContext = (timeoutMs: number): Context => {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'podpdf-bench-quickjob',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:podpdf-bench-quickjob',
+    memoryLimitInMB: '10240',
+    awsRequestId: randomUUID(),
+    logGroupName: '/aws/lambda/podpdf-bench-quickjob',
+    logStreamName: 'bench',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
+
+/** Runs every step once per iteration, rotating the order; returns the samples of each step. */
+const interleave = async (steps: Step[], iterations: number): Promise<Map<string, number[]>> => {
+  const samples = new Map(steps.map((step) => [step.name, [] as number[]]));
+  for (const step of steps) await step.run(); // warm-up: JIT, caches, sockets
+  for (let i = 0; i < iterations; i += 1) {
+    for (let k = 0; k < steps.length; k += 1) {
+      const step = steps[(i + k) % steps.length] as Step;
+      const start = performance.now();
+      await step.run();
+      samples.get(step.name)?.push(performance.now() - start);
+    }
+  }
+  return samples;
+};
+
+interface StepResult {
+  step: string;
+  p50Ms: number;
+  p95Ms: number;
+  /** p50 minus the previous step's p50 (render chain only). */
+  addedMs?: number;
+}
+
+const profileDocument = async (
+  doc: BenchDocument,
+  iterations: number,
+  stack: { url: string; apiKey: string },
+): Promise<{ chain: StepResult[]; pieces: StepResult[] }> => {
+  const browser = await getBrowser();
+  const body = quickjobBody(doc.html);
+  const bodyText = body.toString('utf8');
+  const client = createQuickjobClient(stack.url, stack.apiKey);
+  const limits = () => ({
+    deadline: Date.now() + 30_000,
+    maxPages: MAX_PDF_PAGES,
+    allowPrivateNetwork: false,
+  });
+  const expectOk = (result: { statusCode?: number; body?: string }) => {
+    if (result.statusCode !== 200)
+      throw new Error(`quickjob handler answered ${result.statusCode}: ${result.body}`);
+  };
+  try {
+    const chainSteps: Step[] = [
+      { name: 'raw render (newPage, setContent, pdf, close)', run: () => renderInBrowser(browser, doc.html) },
+      {
+        name: '+ CDP session, request interception guard',
+        run: () => renderWithGuard(browser, doc.html, false),
+      },
+      { name: '+ pageRanges 1-101', run: () => renderWithGuard(browser, doc.html, true) },
+      {
+        name: 'renderPdf() (+ deadline race, pdf-lib count/truncate)',
+        run: () => renderPdf(doc.html, RENDER_OPTIONS, limits()),
+      },
+      {
+        name: 'quickjob handler, no HTTP (+ auth, JSON, zod, estimate, DynamoDB, base64)',
+        run: async () =>
+          expectOk(await quickjobHandler(apiEvent(bodyText, stack.apiKey), lambdaContext(29_000))),
+      },
+      { name: 'POST /quickjob over HTTP (+ API Gateway bridge, socket)', run: () => client.render(body) },
+    ];
+    const chainSamples = await interleave(chainSteps, iterations);
+    let previous: number | undefined;
+    const chain = chainSteps.map((step): StepResult => {
+      const summary = summarize(chainSamples.get(step.name) ?? []);
+      const result: StepResult = {
+        step: step.name,
+        p50Ms: round(summary.p50),
+        p95Ms: round(summary.p95),
+        ...(previous === undefined ? {} : { addedMs: round(summary.p50 - previous) }),
+      };
+      previous = summary.p50;
+      return result;
+    });
+
+    // The CPU-side pieces alone, on the PDF the renderer prints for this document.
+    const printed = await renderWithGuard(browser, doc.html, true);
+    const printedPages = await countPages(printed);
+    const response = pdfResponse(printed, { 'x-pdf-pages': '1', 'x-pdf-truncated': 'false' });
+    const event = apiEvent(bodyText, stack.apiKey);
+    const account = await authenticate(event);
+    const pieceSteps: Step[] = [
+      { name: 'auth (cached key)', run: () => authenticate(event) },
+      {
+        name: 'request JSON parse + zod + estimate',
+        run: async () =>
+          estimateRenderMs(
+            parseWith(quickjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES)).html,
+          ),
+      },
+      {
+        name: 'DynamoDB job row (dynalite PutItem)',
+        run: () =>
+          insertJob({
+            job_id: randomUUID(),
+            owner: account.user_id,
+            job_type: 'quick',
+            status: JobStatus.COMPLETED,
+            mode: 'html',
+            created_at: new Date().toISOString(),
+            completed_at: new Date().toISOString(),
+            duration_ms: 1,
+            timeout_occurred: false,
+            pages: 1,
+            truncated: false,
+            ttl: jobTtl(new Date()),
+          }),
+      },
+      { name: 'page count (xref read, pdf-lib fallback)', run: () => countPages(printed) },
+      ...(printedPages > MAX_PDF_PAGES
+        ? [
+            {
+              name: `pdf-lib truncate to ${MAX_PDF_PAGES} pages`,
+              run: () => keepFirstPages(printed, MAX_PDF_PAGES),
+            },
+          ]
+        : []),
+      { name: 'response base64 (pdfResponse)', run: async () => pdfResponse(printed, {}) },
+      {
+        name: 'bridge: JSON.stringify event + result, base64 decode',
+        run: async () => {
+          JSON.stringify(event);
+          JSON.stringify(response);
+          return Buffer.from(response.body as string, 'base64');
+        },
+      },
+    ];
+    const pieceSamples = await interleave(pieceSteps, iterations);
+    const pieces = pieceSteps.map((step): StepResult => {
+      const summary = summarize(pieceSamples.get(step.name) ?? []);
+      return { step: step.name, p50Ms: round(summary.p50, 3), p95Ms: round(summary.p95, 3) };
+    });
+    return { chain, pieces };
+  } finally {
+    client.close();
+  }
+};
+
+const formatBreakdown = (id: DocumentId, result: { chain: StepResult[]; pieces: StepResult[] }): string => {
+  const width = Math.max(...[...result.chain, ...result.pieces].map((s) => s.step.length));
+  const lines = [`  ${id}:`];
+  for (const s of result.chain) {
+    const added = s.addedMs === undefined ? '' : `  (${s.addedMs >= 0 ? '+' : ''}${s.addedMs.toFixed(1)} ms)`;
+    lines.push(`    ${s.step.padEnd(width)}  p50 ${ms(s.p50Ms).padStart(9)}${added}`);
+  }
+  lines.push('    pieces alone:');
+  for (const s of result.pieces)
+    lines.push(`    ${`  ${s.step}`.padEnd(width)}  p50 ${ms(s.p50Ms).padStart(9)}`);
+  return lines.join('\n');
+};
+
+export const overheadScenario: Scenario = {
+  id: 'overhead',
+  title: "podpdf's overhead broken down, in-process",
+  usesWarmSystems: false,
+  run: async (ctx) => {
+    const { iterations, documents } = ctx.plan.overhead;
+    const stack = await startLocalStack({ env: { PODPDF_LOG_LEVEL: 'silent' } });
+    const unregister = onCleanup(() => stack.stop());
+    const breakdown: Record<string, { chain: StepResult[]; pieces: StepResult[] }> = {};
+    try {
+      for (const id of documents) {
+        progress(`overhead ${id}: ${iterations} iterations of each step`);
+        const result = await profileDocument(ctx.document(id), iterations, {
+          url: stack.url,
+          apiKey: stack.apiKeys[0] as string,
+        });
+        breakdown[id] = result;
+        const first = result.chain[0]?.p50Ms ?? Number.NaN;
+        const last = result.chain.at(-1)?.p50Ms ?? Number.NaN;
+        progress(`overhead ${id}: raw ${ms(first)} -> HTTP ${ms(last)}`);
+      }
+    } finally {
+      unregister();
+      await stack.stop();
+    }
+    const text = [
+      "Where podpdf's time goes (in-process stack, one browser, p50 of each step; steps interleaved):",
+      ...Object.entries(breakdown).map(([id, result]) => formatBreakdown(id as DocumentId, result)),
+    ].join('\n');
+    return { status: 'done', rows: [], targets: [], text, details: { iterations, breakdown } };
+  },
+};
