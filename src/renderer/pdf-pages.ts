@@ -1,4 +1,7 @@
-import { PDFDocument } from 'pdf-lib';
+import type { PDFDocument } from 'pdf-lib';
+
+/** pdf-lib is a fifth of the handler bundle and only needed past 100 pages: loaded on first use. */
+const pdfLib = () => import('pdf-lib');
 
 const latin1 = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
@@ -55,8 +58,8 @@ export const countPagesFast = (pdf: Uint8Array): number | undefined => {
 export const countPages = async (pdf: Uint8Array): Promise<number> =>
   countPagesFast(pdf) ?? (await loadPdf(pdf)).getPageCount();
 
-export const loadPdf = (pdf: Uint8Array): Promise<PDFDocument> =>
-  PDFDocument.load(pdf, { updateMetadata: false });
+export const loadPdf = async (pdf: Uint8Array): Promise<PDFDocument> =>
+  (await pdfLib()).PDFDocument.load(pdf, { updateMetadata: false });
 
 /**
  * A new PDF holding the first `count` pages of `pdf`. Pages are copied into a fresh document so the
@@ -64,7 +67,7 @@ export const loadPdf = (pdf: Uint8Array): Promise<PDFDocument> =>
  */
 export const keepFirstPages = async (pdf: Uint8Array, count: number): Promise<Uint8Array> => {
   const source = await loadPdf(pdf);
-  const target = await PDFDocument.create({ updateMetadata: false });
+  const target = await (await pdfLib()).PDFDocument.create({ updateMetadata: false });
   const indices = Array.from({ length: Math.min(count, source.getPageCount()) }, (_, i) => i);
   for (const page of await target.copyPages(source, indices)) target.addPage(page);
   return target.save();
