@@ -23,6 +23,8 @@ export interface BenchPlan {
   coldStart: { repetitions: number; document: DocumentId };
   memory: { renders: number; window: number; documents: DocumentId[] };
   overhead: { iterations: number; documents: DocumentId[] };
+  /** Long jobs: `sequential` jobs one at a time per document, then one batch of `batch` jobs at once. */
+  longjob: { documents: DocumentId[]; sequential: number; batch: number };
 }
 
 const perDocument = (invoice: number, report: number, long: number): Record<DocumentId, number> => ({
@@ -44,6 +46,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     coldStart: { repetitions: 7, document: 'invoice' },
     memory: { renders: 500, window: 100, documents: ['invoice', 'report-10'] },
     overhead: { iterations: 40, documents: ALL_DOCUMENTS },
+    longjob: { documents: ['invoice', 'report-10'], sequential: 40, batch: 40 },
   },
   // Under 2 minutes: enough samples for p50/p95; p99 is close to the maximum at these counts.
   quick: {
@@ -54,6 +57,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     coldStart: { repetitions: 3, document: 'invoice' },
     memory: { renders: 150, window: 50, documents: ['invoice', 'report-10'] },
     overhead: { iterations: 8, documents: ['invoice', 'report-10'] },
+    longjob: { documents: ['invoice'], sequential: 15, batch: 20 },
   },
   // Exercises every code path in seconds (the integration smoke test); the numbers mean nothing.
   smoke: {
@@ -64,6 +68,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     coldStart: { repetitions: 1, document: 'invoice' },
     memory: { renders: 20, window: 5, documents: ['invoice'] },
     overhead: { iterations: 3, documents: ['invoice'] },
+    longjob: { documents: ['invoice'], sequential: 2, batch: 2 },
   },
 };
 

@@ -103,7 +103,7 @@ export const latencyChartSvg = (rows: LatencyRow[], info: ChartInfo): string => 
   const header = 64;
   const columns = Math.min(2, documents.length);
   const rowsOf = (id: string) => sorted.filter((row) => row.document === id);
-  const columnWidth = Math.max(...documents.map((doc) => panelWidthFor(rowsOf(doc.id).length)), 300);
+  const columnWidth = Math.max(...documents.map((doc) => panelWidthFor(rowsOf(doc.id).length)), 440);
   const panels = documents.map((doc, i) => {
     const x = (i % columns) * columnWidth;
     const y = header + Math.floor(i / columns) * panelHeight;

@@ -4,7 +4,7 @@ import { progress } from './progress.ts';
 import type { WarmSystems } from './scenarios/types.ts';
 import type { ChromiumLaunchSpec } from './systems/chromium.ts';
 import { startLimitRenderer } from './systems/limit.ts';
-import { createQuickjobClient, quickjobBody } from './systems/podpdf-quickjob.ts';
+import { createQuickjobClient, type QuickjobClient, quickjobBody } from './systems/podpdf-quickjob.ts';
 import { startPodpdfServer } from './systems/podpdf-server.ts';
 
 export interface ChromiumCheck {
@@ -68,7 +68,17 @@ export const startWarmSystems = async (
     await limit.close();
     throw err;
   });
-  const quickjob = createQuickjobClient(server.url, server.apiKey);
+  const client = createQuickjobClient(server.url, server.apiKey);
+  // A failed request says what became of the server: a crash there reads as ECONNREFUSED here.
+  const quickjob: QuickjobClient = {
+    render: (body) =>
+      client.render(body).catch((err: unknown) => {
+        throw new Error(`${err instanceof Error ? err.message : String(err)}\n${server.describe()}`, {
+          cause: err,
+        });
+      }),
+    close: () => client.close(),
+  };
   const stop = async () => {
     quickjob.close();
     await Promise.all([limit.close(), server.stop()]);

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PROJECT_ROOT } from '../../src/local/project-tmpdir.ts';
+import { loadServiceDefinition, resolveEnvironment } from '../../src/local/service-definition.ts';
+import { LOCAL_STAGE } from '../../src/local/stack.ts';
 import { onCleanup } from '../cleanup.ts';
 import { descendants, isAlive, killPids } from '../proc.ts';
 import { ms, progress } from '../progress.ts';
@@ -35,30 +37,32 @@ const podpdfColdStart = async (body: Buffer): Promise<PodpdfColdStart> => {
 };
 
 /**
- * The environment serverless.yml gives the quickjob function, pointed at a running local stack's
- * emulators (read from its banner) instead of AWS.
+ * The environment the quickjob function gets on AWS — provider.environment from serverless.yml with its
+ * references resolved (NODE_OPTIONS included: it changes how the bundle loads) plus the function's own
+ * PODPDF_PREWARM_BROWSER — pointed at a running local stack's emulators (read from its banner).
  */
 const functionEnvironment = (stackOutput: string): Record<string, string> => {
   const dynamodb = /DynamoDB \(dynalite\):\s+(\S+)/.exec(stackOutput)?.[1];
   const fauxqs = /S3 \+ SQS \(fauxqs\):\s+(\S+)/.exec(stackOutput)?.[1];
   if (!dynamodb || !fauxqs)
     throw new Error(`no emulator endpoints in the local stack's banner:\n${stackOutput}`);
+  const def = loadServiceDefinition(LOCAL_STAGE);
+  // Queue URLs as the emulator forms them; the quickjob function never sends to them.
+  const queueUrls = Object.fromEntries(
+    Object.entries(def.resources)
+      .filter(([, resource]) => resource.Type === 'AWS::SQS::Queue')
+      .map(([id, resource]) => [id, `${fauxqs}/000000000000/${String(resource.Properties.QueueName)}`]),
+  );
   return {
-    PODPDF_STAGE: 'local',
-    USERS_TABLE: 'podpdf-local-users',
-    JOBS_TABLE: 'podpdf-local-job-details',
-    ANALYTICS_TABLE: 'podpdf-local-analytics',
-    IDEMPOTENCY_TABLE: 'podpdf-local-idempotency',
-    PDF_BUCKET: 'podpdf-local-pdfs',
-    LONGJOB_QUEUE_URL: `${fauxqs}/000000000000/podpdf-local-longjob-queue`,
+    ...resolveEnvironment(def, queueUrls),
+    PODPDF_PREWARM_BROWSER: 'true',
     DYNAMODB_ENDPOINT: dynamodb,
     S3_ENDPOINT: fauxqs,
     SQS_ENDPOINT: fauxqs,
-    AWS_REGION: 'us-east-1',
+    AWS_REGION: def.region,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     TMPDIR: `${PROJECT_ROOT}.tmp`,
-    PODPDF_PREWARM_BROWSER: 'true',
     PODPDF_LOG_LEVEL: 'silent',
   };
 };

@@ -1,40 +1,156 @@
-import { loadServiceDefinition } from '../../src/local/service-definition.ts';
-import type { Scenario } from './types.ts';
+import type { DocumentId } from '../fixtures/documents.ts';
+import { ms, progress } from '../progress.ts';
+import { summarize } from '../stats.ts';
+import { startWebhookClock, type WebhookClock } from '../systems/webhook-receiver.ts';
+import { runClosedLoop } from './concurrency.ts';
+import { type LatencyRow, makeTarget, type Scenario, type TargetResult, type WarmSystems } from './types.ts';
 
 /**
- * podpdf long jobs: submit → webhook received, and batch throughput against the limit rendering in
- * parallel at the same concurrency. Not measurable yet, so the run records it as skipped.
- *
- * When /longjob lands, this module is the one to fill in: `usesWarmSystems` gives it the running server
- * (ctx.warm.server, which will also run the queue worker) and the warm limit browser (ctx.warm.limit).
- * It should start a webhook receiver on 127.0.0.1, and return
- *   - rows with system 'podpdf-longjob' (latency = submit to webhook received, one row per document
- *     and concurrency, throughput = jobs / wall time of the batch), and
- *   - rows with system 'limit' at the same concurrencies (runClosedLoop from concurrency.ts), unless the
- *     concurrency scenario already measured them,
- *   - targets if the project sets any for long jobs.
- * The table, the chart and the JSON file pick the rows up with no other change.
+ * How many long jobs the local stack renders at once: the processor's SQS poller runs four loops
+ * (src/local/sqs-poller.ts) and each takes batches of up to 5 messages (serverless.yml), processed
+ * concurrently. The limit is measured at the same concurrency for the throughput comparison.
  */
-const longjobRoutePresent = (): boolean => {
-  try {
-    return loadServiceDefinition('local').functions.some((fn) =>
-      fn.httpRoutes.some((route) => route.path.startsWith('/longjob')),
-    );
-  } catch {
-    return false; // an unreadable serverless.yml is not this benchmark's problem to report
-  }
+const LOCAL_PROCESSOR_CONCURRENCY = 4 * 5;
+
+const api = async (warm: WarmSystems, method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${warm.server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${warm.server.apiKey}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as Record<string, unknown>;
 };
 
+/** Submit one job and wait for its webhook; ms from sending the request to the webhook's arrival. */
+const submitAndWait = async (warm: WarmSystems, clock: WebhookClock, html: string) => {
+  const start = performance.now();
+  const { job_id: jobId } = await api(warm, 'POST', '/longjob', { input_type: 'html', html });
+  const { at, status } = await clock.arrival(String(jobId));
+  if (status !== 'completed') throw new Error(`long job ${jobId} ended ${status}`);
+  return at - start;
+};
+
+/**
+ * podpdf long jobs against the same server as the quick jobs (its local SQS queue, processor and
+ * S3): submit → signed webhook received, one job at a time next to the limit rendering the same
+ * document (the render itself), then a batch submitted at once against the limit rendering the same
+ * number of documents at the processor's concurrency.
+ */
 export const longjobScenario: Scenario = {
   id: 'longjob',
   title: 'podpdf longjob: submit to webhook, batch throughput',
   usesWarmSystems: true,
-  run: async () => ({
-    status: 'skipped',
-    reason: longjobRoutePresent()
-      ? 'POST /longjob exists in serverless.yml but its benchmark scenario is not written yet (bench/scenarios/longjob.ts)'
-      : 'podpdf has no long-job endpoint yet (no /longjob route in serverless.yml)',
-    rows: [],
-    targets: [],
-  }),
+  run: async (ctx) => {
+    const warm = ctx.warm as WarmSystems;
+    const plan = ctx.plan.longjob;
+    const clock = await startWebhookClock();
+    const rows: LatencyRow[] = [];
+    const targets: TargetResult[] = [];
+    const details: Record<string, unknown> = { processorConcurrency: LOCAL_PROCESSOR_CONCURRENCY };
+    try {
+      await api(warm, 'PUT', '/accounts/me/webhook', { url: clock.url });
+      for (const id of plan.documents as DocumentId[]) {
+        const doc = ctx.document(id);
+        await submitAndWait(warm, clock, doc.html); // warm-up: queue poller, S3 and webhook sockets
+        const longjob: number[] = [];
+        const limit: number[] = [];
+        for (let i = 0; i < plan.sequential; i += 1) {
+          longjob.push(await submitAndWait(warm, clock, doc.html));
+          limit.push((await warm.limit.render(doc.html)).ms);
+        }
+        const longSummary = summarize(longjob);
+        const limitSummary = summarize(limit);
+        rows.push({
+          system: 'podpdf-longjob',
+          document: id,
+          concurrency: 1,
+          summary: longSummary,
+          throughputPerSec: 1000 / longSummary.mean,
+          pages: doc.pages,
+          pdfBytes: 0,
+          samplesMs: longjob,
+        });
+        const overhead = longSummary.p50 - limitSummary.p50;
+        progress(
+          `longjob ${id}: submit→webhook p50 ${ms(longSummary.p50)}, render (limit) p50 ${ms(limitSummary.p50)}`,
+        );
+        targets.push(
+          makeTarget({
+            id: `longjob-overhead-${id}`,
+            description: `longjob submit->webhook overhead over the render <= 150 ms p50 (${id})`,
+            measured: overhead,
+            threshold: 150,
+            comparison: '<=',
+            basis: `longjob ${ms(longSummary.p50)} - limit ${ms(limitSummary.p50)}`,
+          }),
+        );
+        details[`${id}Sequential`] = { longjobP50Ms: longSummary.p50, limitP50Ms: limitSummary.p50 };
+      }
+
+      const [first] = plan.documents as DocumentId[];
+      const doc = ctx.document(first ?? 'invoice');
+      const concurrency = Math.min(plan.batch, LOCAL_PROCESSOR_CONCURRENCY);
+      const batchStart = performance.now();
+      const jobIds = await Promise.all(
+        Array.from({ length: plan.batch }, async () => {
+          const { job_id: jobId } = await api(warm, 'POST', '/longjob', {
+            input_type: 'html',
+            html: doc.html,
+          });
+          return String(jobId);
+        }),
+      );
+      const arrivals = await Promise.all(jobIds.map((jobId) => clock.arrival(jobId)));
+      const longWall = Math.max(...arrivals.map((a) => a.at)) - batchStart;
+      const latencies = arrivals.map((a) => a.at - batchStart);
+      const raw = await runClosedLoop(concurrency, plan.batch, async () => {
+        const { ms: elapsed, pdf } = await warm.limit.render(doc.html);
+        return { ms: elapsed, pages: doc.pages, bytes: pdf.byteLength };
+      });
+      const longThroughput = (plan.batch * 1000) / longWall;
+      const rawThroughput = (plan.batch * 1000) / raw.wallMs;
+      rows.push(
+        {
+          system: 'podpdf-longjob',
+          document: doc.id,
+          concurrency,
+          summary: summarize(latencies),
+          throughputPerSec: longThroughput,
+          pages: doc.pages,
+          pdfBytes: 0,
+          samplesMs: latencies,
+        },
+        {
+          system: 'limit',
+          document: doc.id,
+          concurrency,
+          summary: summarize(raw.completed.map((c) => c.ms)),
+          throughputPerSec: rawThroughput,
+          pages: doc.pages,
+          pdfBytes: raw.completed[0]?.bytes ?? 0,
+          samplesMs: raw.completed.map((c) => c.ms),
+        },
+      );
+      progress(
+        `longjob batch of ${plan.batch} ${doc.id}: ${longThroughput.toFixed(1)} jobs/s; ` +
+          `limit at concurrency ${concurrency}: ${rawThroughput.toFixed(1)} renders/s`,
+      );
+      targets.push(
+        makeTarget({
+          id: 'longjob-batch-throughput',
+          description: `longjob batch throughput >= 0.85x raw parallel throughput at concurrency ${concurrency}`,
+          measured: longThroughput / rawThroughput,
+          threshold: 0.85,
+          comparison: '>=',
+          basis: `${longThroughput.toFixed(2)} jobs/s / ${rawThroughput.toFixed(2)} renders/s`,
+        }),
+      );
+      details.batch = { jobs: plan.batch, concurrency, longjobWallMs: longWall, limitWallMs: raw.wallMs };
+      return { status: 'done', rows, targets, details };
+    } finally {
+      await clock.close();
+    }
+  },
 };

@@ -150,7 +150,7 @@ const profileDocument = async (
       },
       { name: '+ pageRanges 1-101', run: () => renderWithGuard(browser, doc.html, true) },
       {
-        name: 'renderPdf() (+ deadline race, pdf-lib count/truncate)',
+        name: 'renderPdf() (+ deadline race, page count, truncation past 100)',
         run: () => renderPdf(doc.html, RENDER_OPTIONS, limits()),
       },
       {

@@ -18,8 +18,10 @@ export interface PodpdfServer {
   readyMs: number;
   /** performance.now() at spawn, for cold-start timings that continue after `ready`. */
   spawnedAt: number;
-  /** Everything it printed so far (for error messages). */
+  /** Everything it printed so far (the first 100 kB). */
   output(): string;
+  /** "running", or how it exited, with the end of its output: for errors when a request fails. */
+  describe(): string;
   stop(): Promise<void>;
 }
 
@@ -111,6 +113,10 @@ export const startPodpdfServer = async (
       child.once('error', reject);
     });
     child.removeAllListeners('exit');
+    let exit: string | undefined;
+    child.once('exit', (code, signal) => {
+      exit = `exited (code ${code}, signal ${signal})`;
+    });
     return {
       url: `http://127.0.0.1:${port}`,
       apiKey,
@@ -118,6 +124,8 @@ export const startPodpdfServer = async (
       readyMs,
       spawnedAt,
       output: () => output,
+      describe: () =>
+        `podpdf server pid ${child.pid} ${exit ?? 'running'}; its output ends:\n${output.slice(-2_000)}`,
       stop,
     };
   } catch (err) {

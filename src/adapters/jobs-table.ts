@@ -189,32 +189,48 @@ export const claimWebhookDelivery = (jobId: string, now: number, leaseMs: number
     },
   });
 
-export const appendWebhookAttempt = async (jobId: string, attempt: WebhookAttempt): Promise<void> => {
+export interface WebhookOutcome {
+  delivered: boolean;
+  retryCount: number;
+  deliveredAt?: string;
+}
+
+/**
+ * Logs one delivery attempt. With `outcome` (the attempt that ends the delivery) the same write also
+ * records the result and ends the delivery lease.
+ */
+export const recordWebhookAttempt = async (
+  jobId: string,
+  attempt: WebhookAttempt,
+  outcome?: WebhookOutcome,
+): Promise<void> => {
+  const outcomeSets = outcome
+    ? `, webhook_delivered = :d, webhook_retry_count = :r${outcome.deliveredAt ? ', webhook_delivered_at = :at' : ''}`
+    : '';
+  await getDocumentClient().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { job_id: jobId },
+      UpdateExpression: `SET webhook_retry_log = list_append(if_not_exists(webhook_retry_log, :empty), :attempt)${outcomeSets}${outcome ? ' REMOVE webhook_lease_expires_at' : ''}`,
+      ExpressionAttributeValues: {
+        ':empty': [],
+        ':attempt': [attempt],
+        ...(outcome ? { ':d': outcome.delivered, ':r': outcome.retryCount } : {}),
+        ...(outcome?.deliveredAt ? { ':at': outcome.deliveredAt } : {}),
+      },
+    }),
+  );
+};
+
+/** Ends a delivery that made no attempt (nothing could be signed). */
+export const finishWebhook = async (jobId: string, outcome: WebhookOutcome): Promise<void> => {
   await getDocumentClient().send(
     new UpdateCommand({
       TableName: table(),
       Key: { job_id: jobId },
       UpdateExpression:
-        'SET webhook_retry_log = list_append(if_not_exists(webhook_retry_log, :empty), :attempt)',
-      ExpressionAttributeValues: { ':empty': [], ':attempt': [attempt] },
-    }),
-  );
-};
-
-export const finishWebhook = async (
-  jobId: string,
-  outcome: { delivered: boolean; retryCount: number; deliveredAt?: string },
-): Promise<void> => {
-  await getDocumentClient().send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: { job_id: jobId },
-      UpdateExpression: `SET webhook_delivered = :d, webhook_retry_count = :r${outcome.deliveredAt ? ', webhook_delivered_at = :at' : ''} REMOVE webhook_lease_expires_at`,
-      ExpressionAttributeValues: {
-        ':d': outcome.delivered,
-        ':r': outcome.retryCount,
-        ...(outcome.deliveredAt ? { ':at': outcome.deliveredAt } : {}),
-      },
+        'SET webhook_delivered = :d, webhook_retry_count = :r REMOVE webhook_lease_expires_at',
+      ExpressionAttributeValues: { ':d': outcome.delivered, ':r': outcome.retryCount },
     }),
   );
 };

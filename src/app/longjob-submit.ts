@@ -61,9 +61,23 @@ const resolveWebhook = async (caller: Caller, request: LongjobRequest): Promise<
   return url;
 };
 
+/** Estimate inputs are re-read at most this often: a burst of submissions pays for them once. */
+const ESTIMATE_INPUTS_TTL_MS = 2_000;
+const estimateInputs = new Map<string, { at: number; value: Promise<[number, number[]]> }>();
+
+const readEstimateInputs = (owner: string): Promise<[number, number[]]> => {
+  const now = Date.now();
+  const cached = estimateInputs.get(owner);
+  if (cached && now - cached.at < ESTIMATE_INPUTS_TTL_MS) return cached.value;
+  const value = Promise.all([queueDepth(), recentRenderDurations(owner)]);
+  estimateInputs.set(owner, { at: now, value });
+  value.catch(() => estimateInputs.delete(owner));
+  return value;
+};
+
 const estimatedCompletion = async (owner: string): Promise<string | null> => {
   try {
-    const [depth, durations] = await Promise.all([queueDepth(), recentRenderDurations(owner)]);
+    const [depth, durations] = await readEstimateInputs(owner);
     return estimateCompletion({
       now: Date.now(),
       queueDepth: depth,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import { recordEvent } from '../adapters/analytics-table.ts';
-import { appendWebhookAttempt, claimWebhookDelivery, finishWebhook } from '../adapters/jobs-table.ts';
+import { claimWebhookDelivery, finishWebhook, recordWebhookAttempt } from '../adapters/jobs-table.ts';
 import { presignPdf } from '../adapters/s3.ts';
 import { getAccount } from '../adapters/users-table.ts';
 import { postWebhook } from '../adapters/webhook-sender.ts';
@@ -64,8 +64,20 @@ export const deliverWebhook = async (job: JobRecord): Promise<void> => {
       ...(response.error === undefined ? {} : { error: response.error }),
       duration_ms: response.durationMs,
     };
+    const delivered = response.statusCode !== undefined && isDelivered(response.statusCode);
+    const last = delivered || attempt === WEBHOOK_MAX_RETRIES + 1;
     await Promise.all([
-      appendWebhookAttempt(job.job_id, record),
+      recordWebhookAttempt(
+        job.job_id,
+        record,
+        last
+          ? {
+              delivered,
+              retryCount: attempt - 1,
+              ...(delivered ? { deliveredAt: new Date().toISOString() } : {}),
+            }
+          : undefined,
+      ),
       recordEvent({
         type: 'webhook_attempt',
         job_id: job.job_id,
@@ -74,17 +86,9 @@ export const deliverWebhook = async (job: JobRecord): Promise<void> => {
         details: { ...record },
       }),
     ]);
-    if (response.statusCode !== undefined && isDelivered(response.statusCode)) {
-      await finishWebhook(job.job_id, {
-        delivered: true,
-        retryCount: attempt - 1,
-        deliveredAt: new Date().toISOString(),
-      });
-      return;
-    }
+    if (delivered) return;
   }
   log.warn('webhook not delivered after every retry', { jobId: job.job_id, url: job.webhook_url });
-  await finishWebhook(job.job_id, { delivered: false, retryCount: WEBHOOK_MAX_RETRIES });
 };
 
 /**

@@ -26,7 +26,7 @@ export interface QueuePollerOptions {
   batchSize: number;
   reportBatchItemFailures: boolean;
   timeoutSeconds: number;
-  /** Parallel invocations, like the mapping's scaling (one batch each). @default 2 */
+  /** Parallel invocations, like the mapping's scaling (one batch each). @default 4 */
   concurrency?: number;
 }
 
@@ -119,7 +119,7 @@ export const startQueuePoller = (options: QueuePollerOptions): QueuePoller => {
       }
     }
   };
-  const loops = Array.from({ length: options.concurrency ?? 2 }, () => loop());
+  const loops = Array.from({ length: options.concurrency ?? 4 }, () => loop());
   return {
     // Batches in flight get a moment to finish; a long render is not waited for (its message simply
     // stays in the queue, as when a Lambda is stopped).

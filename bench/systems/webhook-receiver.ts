@@ -1,0 +1,60 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { onCleanup } from '../cleanup.ts';
+
+/**
+ * A webhook endpoint on 127.0.0.1 that notes when each job's webhook arrived (performance.now() of
+ * this process), so submit → webhook latency is measured on one clock.
+ */
+export interface WebhookClock {
+  url: string;
+  /** Resolves with the arrival time of `jobId`'s webhook. */
+  arrival(jobId: string, timeoutMs?: number): Promise<{ at: number; status: string }>;
+  close(): Promise<void>;
+}
+
+export const startWebhookClock = async (): Promise<WebhookClock> => {
+  const arrived = new Map<string, { at: number; status: string }>();
+  const waiting = new Map<string, (value: { at: number; status: string }) => void>();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const at = performance.now();
+      res.writeHead(204).end();
+      const { job_id: jobId, status } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        job_id: string;
+        status: string;
+      };
+      arrived.set(jobId, { at, status });
+      waiting.get(jobId)?.({ at, status });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  const unregister = onCleanup(close);
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/podpdf`,
+    arrival: (jobId, timeoutMs = 120_000) =>
+      new Promise((resolve, reject) => {
+        const known = arrived.get(jobId);
+        if (known) {
+          resolve(known);
+          return;
+        }
+        const timer = setTimeout(() => reject(new Error(`no webhook for job ${jobId}`)), timeoutMs);
+        waiting.set(jobId, (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        });
+      }),
+    close: () => {
+      unregister();
+      return close();
+    },
+  };
+};
