@@ -162,17 +162,22 @@ const printBeforeDeadline = async (html: string, options: RenderOptions, limits:
     timer = setTimeout(() => reject(new RenderTimeoutError('render deadline passed')), delay);
   });
   const open: OpenPage = {};
+  let failed = false;
   let timedOut = false;
   try {
     const work = printInPage(html, options, limits, open);
     work.catch(() => undefined); // after a timeout it settles unobserved; the timeout is the error
     return await Promise.race([work, expired]);
   } catch (err) {
+    failed = true;
     timedOut = err instanceof RenderTimeoutError;
     throw classify(err);
   } finally {
     clearTimeout(timer);
-    await releasePage(open, timedOut);
+    // After a good print the PDF need not wait for the page to close; after a failure the browser's
+    // health is settled (stuck page closed or browser discarded) before anyone renders again.
+    const released = releasePage(open, timedOut);
+    if (failed) await released;
   }
 };
 
