@@ -1,41 +1,94 @@
 /**
  * Builds what serverless.yml deploys:
- * - dist/handlers/*.js: one minified CommonJS bundle per Lambda handler, everything bundled except
- *   @sparticuz/chromium, whose code finds its brotli archives relative to its own files.
+ * - dist/runtime/<handler>.js: one minified CommonJS bundle per Lambda handler, everything bundled
+ *   except @sparticuz/chromium (its code finds its brotli archives relative to its own files) and the
+ *   browser module, which is dist/runtime/browser.js, shared, so there is one browser per process.
+ * - dist/handlers/<handler>.js: the entry Lambda loads. For the handlers that render, it starts
+ *   Chromium (PODPDF_PREWARM_BROWSER) and loads the handler bundle only on the first invocation:
+ *   Chromium boots in its own process while Node parses the bundle, instead of after it. The others
+ *   load their bundle at once, during init.
  * - dist/node_modules/@sparticuz/chromium: the pinned Chromium package with its one dependency bundled
- *   in, where the handlers' `require('@sparticuz/chromium')` finds it on Lambda.
+ *   in, where `require('@sparticuz/chromium')` finds it on Lambda.
  */
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { build } from 'esbuild';
+import { dirname, join, resolve } from 'node:path';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 
 const root = import.meta.dirname;
 const handlersDir = join(root, 'src/handlers');
 const distDir = join(root, 'dist');
 const chromiumPackageDir = join(distDir, 'node_modules/@sparticuz/chromium');
 
+/** Handlers whose entry starts Chromium before loading their bundle (PODPDF_PREWARM_BROWSER in serverless.yml). */
+const RENDERING_HANDLERS = new Set(['quickjob', 'processor']);
+
+const common: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  sourcemap: 'linked',
+  minify: true,
+  keepNames: true,
+  legalComments: 'none',
+  external: ['@sparticuz/chromium'],
+  logLevel: 'warning',
+};
+
+/**
+ * Every handler bundle requires the one shared browser module instead of carrying a copy, and
+ * pdf-lib (a fifth of a rendering bundle, needed only to cut documents past 100 pages) from its own
+ * file, so a cold start does not parse it.
+ */
+const sharedRuntimeModules: Plugin = {
+  name: 'shared-runtime-modules',
+  setup(builder) {
+    builder.onResolve({ filter: /^pdf-lib$/ }, () => ({ path: './pdf-lib.js', external: true }));
+    const browserModule = join(root, 'src/renderer/browser.ts');
+    builder.onResolve({ filter: /browser\.ts$/ }, (args) =>
+      resolve(args.resolveDir, args.path) === browserModule
+        ? { path: './browser.js', external: true }
+        : undefined,
+    );
+  },
+};
+
+const entryFile = (name: string): string =>
+  RENDERING_HANDLERS.has(name)
+    ? `'use strict';
+// Lambda entry for ${name}: start Chromium, then load the handler on first use (see esbuild.config.ts).
+if (process.env.PODPDF_PREWARM_BROWSER === 'true') require('../runtime/browser.js').prewarmBrowser();
+let loaded;
+exports.handler = (event, context) => (loaded ??= require('../runtime/${name}.js')).handler(event, context);
+`
+    : `'use strict';
+// Lambda entry for ${name} (see esbuild.config.ts).
+module.exports = require('../runtime/${name}.js');
+`;
+
 const buildHandlers = async (): Promise<string[]> => {
   rmSync(distDir, { recursive: true, force: true });
-  const entryPoints = readdirSync(handlersDir)
+  const names = readdirSync(handlersDir)
     .filter((file) => file.endsWith('.ts'))
-    .map((file) => join(handlersDir, file));
+    .map((file) => file.replace(/\.ts$/, ''));
+  const runtimeDir = join(distDir, 'runtime');
+  await build({ ...common, entryPoints: [join(root, 'src/renderer/browser.ts')], outdir: runtimeDir });
   await build({
-    entryPoints,
-    outdir: join(distDir, 'handlers'),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    sourcemap: 'linked',
-    minify: true,
-    keepNames: true,
-    legalComments: 'none',
-    external: ['@sparticuz/chromium'],
-    logLevel: 'warning',
+    ...common,
+    stdin: { contents: "module.exports = require('pdf-lib');", resolveDir: root },
+    outfile: join(runtimeDir, 'pdf-lib.js'),
   });
+  await build({
+    ...common,
+    entryPoints: names.map((name) => join(handlersDir, `${name}.ts`)),
+    outdir: runtimeDir,
+    plugins: [sharedRuntimeModules],
+  });
+  mkdirSync(join(distDir, 'handlers'), { recursive: true });
+  for (const name of names) writeFileSync(join(distDir, 'handlers', `${name}.js`), entryFile(name));
   writeFileSync(join(distDir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
-  return entryPoints;
+  return names;
 };
 
 const copyChromium = async (): Promise<void> => {

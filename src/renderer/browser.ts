@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import chromiumExport from '@sparticuz/chromium';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { getConfig } from '../config.ts';
+import { log } from '../log.ts';
 
 /**
  * Flags from @sparticuz/chromium that would let a document read local files or mix content.
@@ -87,3 +88,13 @@ export const closeBrowser = async (): Promise<void> => {
 
 /** How many times this process launched Chromium: lets tests and benchmarks prove reuse. */
 export const getLaunchCount = (): number => launchCount;
+
+/**
+ * Starts launching Chromium now, without waiting: called while a Lambda initialises so the first
+ * request finds it up. A failed launch is logged; the first render launches again.
+ */
+export const prewarmBrowser = (): void => {
+  getBrowser().catch((err: unknown) =>
+    log.error('Chromium prewarm failed; the first render retries', { cause: err }),
+  );
+};

@@ -1,7 +1,15 @@
 import type { PDFDocument } from 'pdf-lib';
 
-/** pdf-lib is a fifth of the handler bundle and only needed past 100 pages: loaded on first use. */
-const pdfLib = () => import('pdf-lib');
+type PdfLib = typeof import('pdf-lib');
+
+/**
+ * pdf-lib is only needed past 100 pages, so it is loaded on first use (in the deployed bundles it is
+ * a file of its own). Imported from CommonJS, its exports can arrive under `default`.
+ */
+const pdfLib = async (): Promise<PdfLib> => {
+  const module = (await import('pdf-lib')) as PdfLib & { default?: PdfLib };
+  return module.PDFDocument ? module : (module.default as PdfLib);
+};
 
 const latin1 = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');

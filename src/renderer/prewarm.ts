@@ -1,14 +1,9 @@
-import { log } from '../log.ts';
-import { getBrowser } from './browser.ts';
+import { prewarmBrowser } from './browser.ts';
 
 /**
- * Imported first by the handlers that render: with PODPDF_PREWARM_BROWSER=true (set for them in
- * serverless.yml) Chromium starts launching while the rest of the bundle is still loading, during
- * Lambda's init phase, so the first request does not wait for it. A failed launch is logged and
- * retried by the first render.
+ * Imported first by the handlers that render. With PODPDF_PREWARM_BROWSER=true (serverless.yml sets
+ * it for them) Chromium launches during Lambda's init phase. The deployed entry files do the same
+ * before loading the rest of the handler (esbuild.config.ts); this import covers the handler module
+ * loaded any other way.
  */
-if (process.env.PODPDF_PREWARM_BROWSER === 'true') {
-  getBrowser().catch((err: unknown) =>
-    log.error('Chromium prewarm failed; the first render retries', { cause: err }),
-  );
-}
+if (process.env.PODPDF_PREWARM_BROWSER === 'true') prewarmBrowser();

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../src/local/project-tmpdir.ts';
-import { isPdf } from '../helpers/pdf.ts';
-import { startTestStack, type TestStack } from '../helpers/stack.ts';
+import { isPdf, parsePdf } from '../helpers/pdf.ts';
+import { pagedHtml, startTestStack, type TestStack } from '../helpers/stack.ts';
 
 const run = promisify(execFile);
 
@@ -300,6 +300,17 @@ describe('the packaged handlers (dist/), as Lambda loads them', () => {
     assert.equal(result.statusCode, 200, result.body);
     assert.equal(result.headers['x-pdf-pages'], '1');
     assert.ok(isPdf(Buffer.from(result.body, 'base64')));
+  });
+
+  it('quickjob truncates with the separately shipped pdf-lib', async () => {
+    const result = await invokeBundled(
+      'quickjob.js',
+      httpEvent('POST /quickjob', stack.apiKey, { input_type: 'html', html: pagedHtml(120) }),
+    );
+    assert.equal(result.statusCode, 200, result.body);
+    assert.equal(result.headers['x-pdf-pages'], '100');
+    assert.equal(result.headers['x-pdf-truncated'], 'true');
+    assert.equal((await parsePdf(Buffer.from(result.body, 'base64'))).pages, 100);
   });
 
   it('the other handlers load and answer', async () => {
