@@ -23,10 +23,11 @@ const updateIf = async (input: Omit<ConstructorParameters<typeof UpdateCommand>[
   }
 };
 
-/** Writes a new job row; refuses to replace an existing one. */
-export const insertJob = async (job: JobRecord): Promise<void> => {
+/** Writes a new job row; refuses to replace an existing one. `signal` bounds the call. */
+export const insertJob = async (job: JobRecord, signal?: AbortSignal): Promise<void> => {
   await getDocumentClient().send(
     new PutCommand({ TableName: table(), Item: job, ConditionExpression: 'attribute_not_exists(job_id)' }),
+    signal ? { abortSignal: signal } : {},
   );
 };
 

@@ -18,7 +18,7 @@ export const getS3Client = (): S3Client => {
 export const inputKey = (jobId: string): string => `inputs/${jobId}.html`;
 export const pdfKey = (jobId: string): string => `pdfs/${jobId}.pdf`;
 
-export const putInput = async (jobId: string, html: string): Promise<string> => {
+export const putInput = async (jobId: string, html: string, signal?: AbortSignal): Promise<string> => {
   const key = inputKey(jobId);
   await getS3Client().send(
     new PutObjectCommand({
@@ -28,6 +28,7 @@ export const putInput = async (jobId: string, html: string): Promise<string> => 
       ContentType: 'text/html; charset=utf-8',
       ServerSideEncryption: 'AES256',
     }),
+    signal ? { abortSignal: signal } : {},
   );
   return key;
 };

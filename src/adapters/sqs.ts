@@ -14,9 +14,11 @@ export const getSqsClient = (): SQSClient => {
   return client;
 };
 
-export const enqueueLongjob = async (message: LongjobMessage): Promise<void> => {
+/** Sends the job's message; `signal` bounds the call so a hung send still leaves time to compensate. */
+export const enqueueLongjob = async (message: LongjobMessage, signal?: AbortSignal): Promise<void> => {
   await getSqsClient().send(
     new SendMessageCommand({ QueueUrl: getConfig().LONGJOB_QUEUE_URL, MessageBody: JSON.stringify(message) }),
+    signal ? { abortSignal: signal } : {},
   );
 };
 

@@ -14,6 +14,12 @@ import { webhookUrlPolicyFor, webhookUrlProblem } from '../net/webhook-url-polic
 import type { Caller } from './auth.ts';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/**
+ * Each submission step is bounded, so that even when AWS hangs the function (20 s timeout) still has
+ * the time to undo what it did and answer 503, instead of being cut off with a row and no message.
+ */
+const STEP_TIMEOUT_MS = { input: 4_000, row: 2_000, message: 2_000, compensation: 2_000 } as const;
+
 /** Past the longjob function's timeout, a key whose job row never appeared belongs to a dead request. */
 const ABANDONED_SUBMISSION_MS = 30_000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -75,6 +81,14 @@ const readEstimateInputs = (owner: string): Promise<[number, number[]]> => {
   return value;
 };
 
+const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref(),
+    ),
+  ]);
+
 const estimatedCompletion = async (owner: string): Promise<string | null> => {
   try {
     const [depth, durations] = await readEstimateInputs(owner);
@@ -94,7 +108,7 @@ const estimatedCompletion = async (owner: string): Promise<string | null> => {
 const compensate = async (what: string, action: () => Promise<unknown>): Promise<void> => {
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     try {
-      await action();
+      await withTimeout(action(), STEP_TIMEOUT_MS.compensation);
       return;
     } catch (err) {
       if (attempt === 3) log.error(`compensation failed: ${what}`, { cause: err });
@@ -158,7 +172,7 @@ export const submitLongjob = async (
 
   let inputKey: string;
   try {
-    inputKey = await putInput(jobId, request.html);
+    inputKey = await putInput(jobId, request.html, AbortSignal.timeout(STEP_TIMEOUT_MS.input));
   } catch (err) {
     await releaseKey();
     throw errors.storageFailed(err);
@@ -178,7 +192,7 @@ export const submitLongjob = async (
     ttl: jobTtl(now),
   };
   try {
-    await insertJob(row);
+    await insertJob(row, AbortSignal.timeout(STEP_TIMEOUT_MS.row));
   } catch (err) {
     await compensate('delete orphan input', () => deleteObject(inputKey));
     await releaseKey();
@@ -186,7 +200,10 @@ export const submitLongjob = async (
   }
 
   try {
-    await enqueueLongjob({ job_id: jobId, owner: caller.user_id });
+    await enqueueLongjob(
+      { job_id: jobId, owner: caller.user_id },
+      AbortSignal.timeout(STEP_TIMEOUT_MS.message),
+    );
   } catch (err) {
     const failure = errors.enqueueFailed(err);
     await compensate('fail unqueued job', () =>

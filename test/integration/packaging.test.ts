@@ -64,7 +64,7 @@ describe('npm run package (osls, offline)', () => {
     );
     const expected: Record<string, [string, number, number, string]> = {
       'podpdf-dev-quickjob': ['dist/handlers/quickjob.handler', 10240, 29, 'QuickjobRole'],
-      'podpdf-dev-longjob': ['dist/handlers/longjob.handler', 1024, 10, 'LongjobRole'],
+      'podpdf-dev-longjob': ['dist/handlers/longjob.handler', 1024, 20, 'LongjobRole'],
       'podpdf-dev-processor': ['dist/handlers/processor.handler', 10240, 900, 'ProcessorRole'],
       'podpdf-dev-deadLetter': ['dist/handlers/dead-letter.handler', 512, 60, 'DeadLetterRole'],
       'podpdf-dev-jobs': ['dist/handlers/jobs.handler', 1024, 10, 'JobsRole'],

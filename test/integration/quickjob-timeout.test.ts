@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { getDocumentClient } from '../../src/adapters/dynamodb.ts';
 import { getJob } from '../../src/adapters/jobs-table.ts';
-import { getLaunchCount } from '../../src/renderer/browser.ts';
+import { getBrowser, getLaunchCount } from '../../src/renderer/browser.ts';
 import { parsePdf } from '../helpers/pdf.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
@@ -60,6 +60,30 @@ describe('POST /quickjob deadline', () => {
       'after the loop',
     ]);
     assert.equal(getLaunchCount(), launches);
+  });
+
+  it('answers 502 without internals when Chromium dies mid-render, and relaunches for the next', async () => {
+    const launches = getLaunchCount();
+    const browser = await getBrowser();
+    // A page busy for a second, and the browser killed while it is.
+    const pending = stack.post('/quickjob', {
+      input_type: 'html',
+      html: '<p>busy</p><script>const t = Date.now(); while (Date.now() - t < 1000) {}</script>',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    browser.process()?.kill('SIGKILL');
+    const res = await pending;
+    assert.equal(res.status, 502);
+    const text = await res.text();
+    const body = JSON.parse(text) as { error: { code: string; details: unknown } };
+    assert.equal(body.error.code, 'RENDER_FAILED');
+    assert.equal(body.error.details, null);
+    assert.doesNotMatch(text, /Protocol error|Target closed|\bat\s+\S+\s+\(/);
+    assert.equal((await getJob(res.headers.get('x-job-id') ?? ''))?.error_code, 'RENDER_FAILED');
+
+    const next = await stack.post('/quickjob', { input_type: 'html', html: '<p>relaunched</p>' });
+    assert.equal(next.status, 200);
+    assert.equal(getLaunchCount(), launches + 1);
   });
 
   it('times out a loop that starts after load, during printing', async () => {
