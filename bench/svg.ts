@@ -111,7 +111,11 @@ export const latencyChartSvg = (rows: LatencyRow[], info: ChartInfo): string => 
   });
   const width = Math.max(columns * columnWidth, 980);
   const footerY = header + Math.ceil(documents.length / columns) * panelHeight;
-  const legend = (['limit', 'peer', 'podpdf-quickjob'] as SystemId[])
+  // Only the systems that have bars in this chart, in table order.
+  const shown = (['limit', 'peer', 'podpdf-quickjob', 'podpdf-longjob'] as SystemId[]).filter((system) =>
+    sorted.some((row) => row.system === system),
+  );
+  const legend = shown
     .map(
       (system, i) =>
         `<rect x="${16 + i * 150}" y="40" width="12" height="12" fill="${COLORS[system].solid}"/>` +
@@ -135,7 +139,7 @@ export const latencyChartSvg = (rows: LatencyRow[], info: ChartInfo): string => 
     '<text x="16" y="20" class="title">podpdf benchmark: latency per document (bar = p50, pale top = p95)</text>',
     `<text x="16" y="34" class="subtitle">${escapeXml(info.subtitle)}</text>`,
     legend,
-    `<text x="${16 + 3 * 150}" y="50" class="legend">cN = N requests in flight</text>`,
+    `<text x="${16 + shown.length * 150}" y="50" class="legend">cN = N requests in flight</text>`,
     ...panels,
     ...footer,
     '</svg>',

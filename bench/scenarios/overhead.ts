@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import type { Browser } from 'puppeteer-core';
 import { insertJob } from '../../src/adapters/jobs-table.ts';
 import { authenticate } from '../../src/app/auth.ts';
@@ -20,6 +20,7 @@ import { ms, progress } from '../progress.ts';
 import { round, summarize } from '../stats.ts';
 import { DEFAULT_PDF_OPTIONS, renderInBrowser } from '../systems/chromium.ts';
 import { createQuickjobClient, quickjobBody } from '../systems/podpdf-quickjob.ts';
+import { quickjobEvent } from '../systems/quickjob-event.ts';
 import type { Scenario } from './types.ts';
 
 /**
@@ -53,34 +54,6 @@ const renderWithGuard = async (browser: Browser, html: string, printLikePodpdf: 
     await page.close();
   }
 };
-
-const apiEvent = (body: string, apiKey: string): APIGatewayProxyEventV2 => ({
-  version: '2.0',
-  routeKey: 'POST /quickjob',
-  rawPath: '/quickjob',
-  rawQueryString: '',
-  headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-  requestContext: {
-    accountId: '000000000000',
-    apiId: 'bench',
-    domainName: '127.0.0.1',
-    domainPrefix: 'bench',
-    http: {
-      method: 'POST',
-      path: '/quickjob',
-      protocol: 'HTTP/1.1',
-      sourceIp: '127.0.0.1',
-      userAgent: 'bench',
-    },
-    requestId: randomUUID(),
-    routeKey: 'POST /quickjob',
-    stage: '$default',
-    time: new Date().toUTCString(),
-    timeEpoch: Date.now(),
-  },
-  body,
-  isBase64Encoded: false,
-});
 
 const lambdaContext = (timeoutMs: number): Context => {
   const deadline = Date.now() + timeoutMs;
@@ -156,7 +129,7 @@ const profileDocument = async (
       {
         name: 'quickjob handler, no HTTP (+ auth, JSON, zod, estimate, DynamoDB, base64)',
         run: async () =>
-          expectOk(await quickjobHandler(apiEvent(bodyText, stack.apiKey), lambdaContext(29_000))),
+          expectOk(await quickjobHandler(quickjobEvent(bodyText, stack.apiKey), lambdaContext(29_000))),
       },
       { name: 'POST /quickjob over HTTP (+ API Gateway bridge, socket)', run: () => client.render(body) },
     ];
@@ -178,7 +151,7 @@ const profileDocument = async (
     const printed = await renderWithGuard(browser, doc.html, true);
     const printedPages = await countPages(printed);
     const response = pdfResponse(printed, { 'x-pdf-pages': '1', 'x-pdf-truncated': 'false' });
-    const event = apiEvent(bodyText, stack.apiKey);
+    const event = quickjobEvent(bodyText, stack.apiKey);
     const account = await authenticate(event);
     const pieceSteps: Step[] = [
       { name: 'auth (cached key)', run: () => authenticate(event) },
