@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises';
 import chromiumExport from '@sparticuz/chromium';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { getConfig } from '../config.ts';
 import { log } from '../log.ts';
 
 /**
@@ -25,7 +24,9 @@ let currentBrowser: Browser | undefined;
 let launchCount = 0;
 
 const resolveExecutablePath = async (): Promise<string> =>
-  getConfig().PODPDF_CHROMIUM_PATH ?? (await chromium.executablePath());
+  // Read here rather than through config.ts (which validates it with everything else): the browser
+  // module loads before the rest of a handler so Chromium can start early, and stays free of zod.
+  process.env.PODPDF_CHROMIUM_PATH || (await chromium.executablePath());
 
 const launch = async (): Promise<Browser> => {
   const executablePath = await resolveExecutablePath();
