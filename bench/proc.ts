@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename } from 'node:path';
 
 /**
  * Process facts from /proc (Linux only). Chromium is a tree of processes (browser, zygote, GPU,
@@ -150,4 +151,23 @@ export const foreignCpuShare = (before: CpuSnapshot, after: CpuSnapshot, cores: 
   const capacityTicks = ((after.at - before.at) / 1000) * CLOCK_TICKS_PER_SECOND * cores;
   const foreign = after.machineTicks - before.machineTicks - (after.ownTicks - before.ownTicks);
   return capacityTicks > 0 ? Math.max(0, foreign / capacityTicks) : 0;
+};
+
+/**
+ * The throwaway profile directories (--user-data-dir) of the Chromium processes among `pids`. puppeteer
+ * deletes them when a browser closes; a browser that is killed leaves them in TMPDIR.
+ */
+export const chromiumProfileDirs = (pids: readonly number[]): string[] => [
+  ...new Set(
+    pids.flatMap((pid) =>
+      (commandLine(pid) ?? [])
+        .filter((arg) => arg.startsWith('--user-data-dir='))
+        .map((arg) => arg.slice('--user-data-dir='.length))
+        .filter((dir) => basename(dir).startsWith('puppeteer_dev_chrome_profile-')),
+    ),
+  ),
+];
+
+export const removeDirs = (dirs: readonly string[]): void => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 };

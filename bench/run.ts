@@ -84,25 +84,33 @@ const main = async (): Promise<number> => {
   };
 
   const outcomes: ScenarioRun[] = [];
-  let chromiumCheck: ChromiumCheck | { error: string } = { error: 'the warm systems did not start' };
   const selected = SCENARIOS.filter((s) => plan.only.length === 0 || plan.only.includes(s.id));
   const warmScenarios = selected.filter((s) => s.usesWarmSystems);
-  try {
-    const warm = await startWarmSystems(chromium, [...documents.values()]);
-    chromiumCheck = warm.chromiumCheck;
+  let chromiumCheck: ChromiumCheck | { error: string } = {
+    error:
+      warmScenarios.length > 0
+        ? 'the warm systems did not start'
+        : 'not checked: no warm-system scenario ran',
+  };
+  // Started only when a selected scenario measures them (`--only cold-start` needs neither).
+  if (warmScenarios.length > 0) {
     try {
-      for (const scenario of warmScenarios) {
-        outcomes.push(await runScenario(scenario, { ...ctx, warm: warm.warm }));
+      const warm = await startWarmSystems(chromium, [...documents.values()]);
+      chromiumCheck = warm.chromiumCheck;
+      try {
+        for (const scenario of warmScenarios) {
+          outcomes.push(await runScenario(scenario, { ...ctx, warm: warm.warm }));
+        }
+      } finally {
+        await warm.stop();
       }
-    } finally {
-      await warm.stop();
-    }
-  } catch (err) {
-    const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    progress(`warm systems: FAILED: ${error}`);
-    for (const scenario of warmScenarios.filter((s) => !outcomes.some((o) => o.id === s.id))) {
-      const outcome: ScenarioOutcome = { status: 'failed', error, rows: [], targets: [] };
-      outcomes.push({ id: scenario.id, title: scenario.title, outcome, foreignCpuShare: 0 });
+    } catch (err) {
+      const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      progress(`warm systems: FAILED: ${error}`);
+      for (const scenario of warmScenarios.filter((s) => !outcomes.some((o) => o.id === s.id))) {
+        const outcome: ScenarioOutcome = { status: 'failed', error, rows: [], targets: [] };
+        outcomes.push({ id: scenario.id, title: scenario.title, outcome, foreignCpuShare: 0 });
+      }
     }
   }
   for (const scenario of selected.filter((s) => !s.usesWarmSystems)) {

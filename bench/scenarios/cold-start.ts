@@ -4,7 +4,7 @@ import { PROJECT_ROOT } from '../../src/local/project-tmpdir.ts';
 import { loadServiceDefinition, resolveEnvironment } from '../../src/local/service-definition.ts';
 import { LOCAL_STAGE } from '../../src/local/stack.ts';
 import { onCleanup } from '../cleanup.ts';
-import { descendants, isAlive, killPids } from '../proc.ts';
+import { chromiumProfileDirs, descendants, isAlive, killPids, removeDirs } from '../proc.ts';
 import { ms, progress } from '../progress.ts';
 import { median, round } from '../stats.ts';
 import { createQuickjobClient, quickjobBody } from '../systems/podpdf-quickjob.ts';
@@ -95,8 +95,10 @@ const timeFreshProcess = (
     let output = '';
     let renderedMs: number | undefined;
     let tree: number[] = [];
+    let profiles: string[] = [];
     const kill = () => {
       tree = [...new Set([...tree, ...descendants(child.pid as number)])];
+      profiles = [...new Set([...profiles, ...chromiumProfileDirs(tree)])];
       child.kill('SIGKILL');
       killPids(tree);
     };
@@ -120,6 +122,7 @@ const timeFreshProcess = (
       clearTimeout(timer);
       unregister();
       killPids(tree);
+      removeDirs(profiles); // a killed Chromium leaves its profile behind
       if (renderedMs === undefined) reject(new Error(`${script} failed:\n${output}`));
       else resolve(renderedMs);
     });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { PROJECT_ROOT } from '../../src/local/project-tmpdir.ts';
 import { onCleanup } from '../cleanup.ts';
-import { descendants, isAlive, killPids } from '../proc.ts';
+import { chromiumProfileDirs, descendants, isAlive, killPids, removeDirs } from '../proc.ts';
 
 /**
  * podpdf as a user runs it: `npm start`'s command (node src/local/main.ts) in its own process, so its
@@ -61,12 +61,15 @@ const stopServer = async (child: ChildProcess): Promise<void> => {
   const pid = child.pid;
   if (pid === undefined) return;
   const tree = descendants(pid);
+  const profiles = chromiumProfileDirs(tree);
   if (isAlive(pid)) child.kill('SIGTERM');
   if (!(await waitForExit(child, STOP_GRACE_MS))) {
     child.kill('SIGKILL');
     await waitForExit(child, STOP_GRACE_MS);
   }
   killPids(tree);
+  // A Chromium that was killed leaves its profile behind (after a clean close this removes nothing).
+  removeDirs(profiles);
 };
 
 export const startPodpdfServer = async (
