@@ -68,9 +68,8 @@ const LEASE_WAIT_MAX_MS = 30_000;
 const leaseMs = (invocationDeadline: number): number =>
   Math.max(1, Math.min(getConfig().PODPDF_LEASE_MS, invocationDeadline - Date.now()));
 
-/** What to do with a message whose job this worker could not claim. */
-const handleUnclaimed = async (jobId: string): Promise<MessageOutcome> => {
-  const job = await getJob(jobId);
+/** What to do with a message whose job this worker could not claim (`job`: its current row). */
+const handleUnclaimed = async (jobId: string, job: JobRecord | undefined): Promise<MessageOutcome> => {
   if (!job) {
     log.warn('message for a job that does not exist', { jobId });
     return 'done';
@@ -80,16 +79,29 @@ const handleUnclaimed = async (jobId: string): Promise<MessageOutcome> => {
   return job.status === 'processing' ? 'retry' : 'done';
 };
 
-/** Claims the job, waiting out a lease that ends within LEASE_WAIT_MAX_MS. */
-const claim = async (jobId: string, token: string, invocationDeadline: number) => {
+/**
+ * Claims the job, waiting out a lease that ends within LEASE_WAIT_MAX_MS. When it cannot be claimed,
+ * returns the row as last read instead.
+ */
+const claim = async (
+  jobId: string,
+  token: string,
+  invocationDeadline: number,
+): Promise<{ claimed: JobRecord } | { current: JobRecord | undefined }> => {
   const claimed = await claimJob(jobId, token, Date.now(), leaseMs(invocationDeadline));
-  if (claimed) return claimed;
-  const job = await getJob(jobId);
-  const wait = (job?.lease_expires_at ?? 0) - Date.now();
-  if (job?.status !== 'processing' || wait > LEASE_WAIT_MAX_MS || wait >= invocationDeadline - Date.now())
-    return;
+  if (claimed) return { claimed };
+  const current = await getJob(jobId);
+  const wait = (current?.lease_expires_at ?? 0) - Date.now();
+  if (
+    current?.status !== 'processing' ||
+    wait > LEASE_WAIT_MAX_MS ||
+    wait >= invocationDeadline - Date.now()
+  ) {
+    return { current };
+  }
   await sleep(Math.max(0, wait) + 10);
-  return claimJob(jobId, token, Date.now(), leaseMs(invocationDeadline));
+  const retried = await claimJob(jobId, token, Date.now(), leaseMs(invocationDeadline));
+  return retried ? { claimed: retried } : { current: await getJob(jobId) };
 };
 
 /**
@@ -103,8 +115,9 @@ export const processLongjobMessage = async (
   invocationDeadline: number,
 ): Promise<MessageOutcome> => {
   const token = randomUUID();
-  const claimed = await claim(message.job_id, token, invocationDeadline);
-  if (!claimed) return handleUnclaimed(message.job_id);
+  const attempt = await claim(message.job_id, token, invocationDeadline);
+  if (!('claimed' in attempt)) return handleUnclaimed(message.job_id, attempt.current);
+  const { claimed } = attempt;
 
   try {
     const rendered = await render(claimed, invocationDeadline);

@@ -11,6 +11,7 @@ import { type JobRecord, JobStatus, jobTtl } from '../domain/job.ts';
 import type { LongjobRequest } from '../domain/render-request.ts';
 import { log } from '../log.ts';
 import { webhookUrlPolicyFor, webhookUrlProblem } from '../net/webhook-url-policy.ts';
+import { withTimeout } from '../util/with-timeout.ts';
 import type { Caller } from './auth.ts';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -80,14 +81,6 @@ const readEstimateInputs = (owner: string): Promise<[number, number[]]> => {
   value.catch(() => estimateInputs.delete(owner));
   return value;
 };
-
-const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
-  Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref(),
-    ),
-  ]);
 
 const estimatedCompletion = async (owner: string): Promise<string | null> => {
   try {

@@ -1,6 +1,7 @@
 import type { Browser, CDPSession, Page, PDFOptions, Protocol } from 'puppeteer-core';
 import type { RenderOptions } from '../domain/render-request.ts';
 import { resolvesToPublicAddresses } from '../net/address-policy.ts';
+import { withTimeout } from '../util/with-timeout.ts';
 import { discardBrowser, getBrowser } from './browser.ts';
 import { countPages, keepFirstPages } from './pdf-pages.ts';
 
@@ -40,21 +41,6 @@ export interface RenderedPdf {
 
 /** How long a page gets to close before the whole browser is considered stuck and killed. */
 const PAGE_CLOSE_GRACE_MS = 2_000;
-
-const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
 
 const toPdfOptions = (options: RenderOptions, maxPages: number): PDFOptions => ({
   format: options.format,
