@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { errors } from './errors.ts';
 
 /** CSS lengths Chromium's printToPDF accepts: a number with an optional px, in, cm or mm unit. */
 const cssLength = z
@@ -58,15 +57,3 @@ export const longjobRequestSchema = z.strictObject({
     .optional(),
 });
 export type LongjobRequest = z.infer<typeof longjobRequestSchema>;
-
-/** Validates `input` against `schema`; failures become VALIDATION_FAILED with every failing path. */
-export const parseWith = <T extends z.ZodType>(schema: T, input: unknown): z.infer<T> => {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw errors.validation(
-    result.error.issues.map((issue) => ({
-      path: issue.path.length > 0 ? issue.path.join('.') : '(root)',
-      message: issue.message,
-    })),
-  );
-};

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getAccountView, removeWebhook, rotateSigningSecret, setWebhook } from '../app/account.ts';
 import { authenticate } from '../app/auth.ts';
 import { errors } from '../domain/errors.ts';
-import { parseWith } from '../domain/render-request.ts';
+import { parseWith } from '../domain/validation.ts';
 import { httpHandler } from '../http/handler.ts';
 import { readJsonBody } from '../http/request.ts';
 import { jsonResponse } from '../http/response.ts';

@@ -3,6 +3,7 @@ import { authenticate } from '../app/auth.ts';
 import { cancelOwnJob, getOwnJob, listOwnJobs, toJobView } from '../app/jobs.ts';
 import { errors } from '../domain/errors.ts';
 import { JobStatus } from '../domain/job.ts';
+import { parseWith } from '../domain/validation.ts';
 import { httpHandler } from '../http/handler.ts';
 import { jsonResponse } from '../http/response.ts';
 
@@ -24,13 +25,8 @@ export const handler = httpHandler(async (event) => {
   const caller = await authenticate(event);
   switch (event.routeKey) {
     case 'GET /jobs': {
-      const query = listQuerySchema.safeParse(event.queryStringParameters ?? {});
-      if (!query.success) {
-        throw errors.invalidQuery(
-          query.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
-        );
-      }
-      return jsonResponse(200, await listOwnJobs(caller, query.data));
+      const query = parseWith(listQuerySchema, event.queryStringParameters ?? {}, errors.invalidQuery);
+      return jsonResponse(200, await listOwnJobs(caller, query));
     }
     case 'GET /jobs/{job_id}':
       return jsonResponse(200, await toJobView(await getOwnJob(caller, jobIdOf(event.pathParameters))));

@@ -1,7 +1,8 @@
 import { authenticate } from '../app/auth.ts';
 import { submitLongjob } from '../app/longjob-submit.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../domain/limits.ts';
-import { longjobRequestSchema, parseWith } from '../domain/render-request.ts';
+import { longjobRequestSchema } from '../domain/render-request.ts';
+import { parseWith } from '../domain/validation.ts';
 import { httpHandler } from '../http/handler.ts';
 import { header, readJsonBody } from '../http/request.ts';
 import { jsonResponse } from '../http/response.ts';

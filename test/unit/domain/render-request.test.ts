@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PodpdfError } from '../../../src/domain/errors.ts';
-import { parseWith, quickjobRequestSchema } from '../../../src/domain/render-request.ts';
+import { quickjobRequestSchema } from '../../../src/domain/render-request.ts';
+import { parseWith } from '../../../src/domain/validation.ts';
 
 const issuesOf = (input: unknown): Array<{ path: string; message: string }> => {
   try {
