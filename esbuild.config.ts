@@ -2,9 +2,10 @@
  * Builds what serverless.yml deploys:
  * - dist/runtime/<handler>.js: one minified CommonJS bundle per Lambda handler, everything bundled
  *   except @sparticuz/chromium (its code finds its brotli archives relative to its own files) and the
- *   browser module, which is dist/runtime/browser.js, shared, so there is one browser per process.
+ *   modules that hold the process's browser and its next page, dist/runtime/browser.js and pages.js,
+ *   shared, so there is one of each per process.
  * - dist/handlers/<handler>.js: the entry Lambda loads. For the handlers that render, it starts
- *   Chromium (PODPDF_PREWARM_BROWSER) and loads the handler bundle only on the first invocation:
+ *   Chromium and opens its first page (PODPDF_PREWARM_BROWSER), and loads the handler bundle only on the first invocation:
  *   Chromium boots in its own process while Node parses the bundle, instead of after it. The others
  *   load their bundle at once, during init.
  * - dist/node_modules/@sparticuz/chromium: the pinned Chromium package with its one dependency bundled
@@ -12,7 +13,7 @@
  */
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
 
 const root = import.meta.dirname;
@@ -36,8 +37,11 @@ const common: BuildOptions = {
   logLevel: 'warning',
 };
 
+/** Modules with process-wide state (the browser, the page opened ahead): one file each, shared by every bundle. */
+const SHARED_MODULES = ['src/renderer/browser.ts', 'src/renderer/pages.ts'].map((path) => join(root, path));
+
 /**
- * Every handler bundle requires the one shared browser module instead of carrying a copy, and
+ * Every handler bundle requires the shared modules instead of carrying copies of their state, and
  * pdf-lib (a fifth of a rendering bundle, needed only to cut documents past 100 pages) from its own
  * file, so a cold start does not parse it.
  */
@@ -45,12 +49,11 @@ const sharedRuntimeModules: Plugin = {
   name: 'shared-runtime-modules',
   setup(builder) {
     builder.onResolve({ filter: /^pdf-lib$/ }, () => ({ path: './pdf-lib.js', external: true }));
-    const browserModule = join(root, 'src/renderer/browser.ts');
-    builder.onResolve({ filter: /browser\.ts$/ }, (args) =>
-      resolve(args.resolveDir, args.path) === browserModule
-        ? { path: './browser.js', external: true }
-        : undefined,
-    );
+    builder.onResolve({ filter: /\.ts$/ }, (args) => {
+      const path = resolve(args.resolveDir, args.path);
+      if (args.kind === 'entry-point' || !SHARED_MODULES.includes(path)) return undefined;
+      return { path: `./${basename(path, '.ts')}.js`, external: true };
+    });
   },
 };
 
@@ -58,7 +61,7 @@ const entryFile = (name: string): string =>
   RENDERING_HANDLERS.has(name)
     ? `'use strict';
 // Lambda entry for ${name}: start Chromium, then load the handler on first use (see esbuild.config.ts).
-if (process.env.PODPDF_PREWARM_BROWSER === 'true') require('../runtime/browser.js').prewarmBrowser();
+if (process.env.PODPDF_PREWARM_BROWSER === 'true') require('../runtime/pages.js').prewarmRenderer();
 let loaded;
 exports.handler = (event, context) => (loaded ??= require('../runtime/${name}.js')).handler(event, context);
 `
@@ -73,7 +76,12 @@ const buildHandlers = async (): Promise<string[]> => {
     .filter((file) => file.endsWith('.ts'))
     .map((file) => file.replace(/\.ts$/, ''));
   const runtimeDir = join(distDir, 'runtime');
-  await build({ ...common, entryPoints: [join(root, 'src/renderer/browser.ts')], outdir: runtimeDir });
+  await build({
+    ...common,
+    entryPoints: SHARED_MODULES,
+    outdir: runtimeDir,
+    plugins: [sharedRuntimeModules],
+  });
   await build({
     ...common,
     stdin: { contents: "module.exports = require('pdf-lib');", resolveDir: root },

@@ -11,6 +11,12 @@ export interface BenchPlan {
   /** Scenario ids to run (`--only`); all when empty. */
   only: string[];
   documents: DocumentId[];
+  /**
+   * Idle ms after each timed render in the sequential scenarios, the same for every system, so work a
+   * system leaves running after it answers (podpdf closes the page and opens the next one) finishes
+   * before anything else is timed instead of slowing whichever system renders next.
+   */
+  settleMs: number;
   latency: {
     /** Unrecorded rounds per document first: JIT, font and image caches, connection set-up. */
     warmupRounds: number;
@@ -41,6 +47,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
   full: {
     mode: 'full',
     documents: ALL_DOCUMENTS,
+    settleMs: 50,
     latency: { warmupRounds: 10, rounds: perDocument(300, 200, 60), peerRounds: perDocument(60, 40, 20) },
     concurrency: { levels: [2, 4, 8], documents: ['invoice', 'report-10'], requestsPerLevel: 120 },
     coldStart: { repetitions: 7, document: 'invoice' },
@@ -53,6 +60,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
   quick: {
     mode: 'quick',
     documents: ALL_DOCUMENTS,
+    settleMs: 50,
     latency: { warmupRounds: 3, rounds: perDocument(40, 30, 8), peerRounds: perDocument(15, 10, 4) },
     concurrency: { levels: [2, 4, 8], documents: ['invoice'], requestsPerLevel: 24 },
     coldStart: { repetitions: 3, document: 'invoice' },
@@ -64,6 +72,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
   smoke: {
     mode: 'smoke',
     documents: ['invoice'],
+    settleMs: 0,
     latency: { warmupRounds: 1, rounds: perDocument(3, 3, 3), peerRounds: perDocument(3, 3, 3) },
     concurrency: { levels: [2], documents: ['invoice'], requestsPerLevel: 4 },
     coldStart: { repetitions: 1, document: 'invoice' },
@@ -82,6 +91,9 @@ export const USAGE = `usage: npm run bench -- [--quick] [--smoke] [--results-dir
   --only IDS         comma-separated scenarios to run (latency, concurrency, longjob, memory,
                      cold-start, overhead); targets of the others are not evaluated
 `;
+
+/** Waits out `BenchPlan.settleMs`. */
+export const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const parsePlan = (argv: string[]): BenchPlan | 'help' => {
   const { values } = parseArgs({

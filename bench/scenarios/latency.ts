@@ -1,6 +1,7 @@
 import { MAX_PDF_PAGES } from '../../src/domain/limits.ts';
 import type { BenchDocument, DocumentId } from '../fixtures/documents.ts';
 import { countPages } from '../pdf.ts';
+import { settle } from '../plan.ts';
 import { ms, progress } from '../progress.ts';
 import { summarize } from '../stats.ts';
 import { renderWithFreshBrowser } from '../systems/peer.ts';
@@ -89,7 +90,10 @@ const measureDocument = async (
       round < peerRounds
         ? (['limit', 'podpdf-quickjob', 'peer'] as const)
         : (['limit', 'podpdf-quickjob'] as const);
-    for (const system of rotate(systems, round)) samples[system].push(await render[system](doc));
+    for (const system of rotate(systems, round)) {
+      samples[system].push(await render[system](doc));
+      await settle(ctx.plan.settleMs);
+    }
   }
 
   const rows = (Object.keys(samples) as (keyof typeof samples)[]).map((system): LatencyRow => {

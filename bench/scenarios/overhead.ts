@@ -14,12 +14,14 @@ import { pdfResponse } from '../../src/http/response.ts';
 import { startLocalStack } from '../../src/local/stack.ts';
 import { getBrowser } from '../../src/renderer/browser.ts';
 import { countPages, keepFirstPages } from '../../src/renderer/pdf-pages.ts';
-import { guardSubresources, renderPdf } from '../../src/renderer/render.ts';
+import { renderPdf } from '../../src/renderer/render.ts';
+import { guardSubresources } from '../../src/renderer/subresource-guard.ts';
 import { onCleanup } from '../cleanup.ts';
 import type { BenchDocument, DocumentId } from '../fixtures/documents.ts';
+import { settle } from '../plan.ts';
 import { ms, progress } from '../progress.ts';
 import { round, summarize } from '../stats.ts';
-import { DEFAULT_PDF_OPTIONS, renderInBrowser } from '../systems/chromium.ts';
+import { DEFAULT_PDF_OPTIONS, renderInBrowser, renderInPage } from '../systems/chromium.ts';
 import { createQuickjobClient, quickjobBody } from '../systems/podpdf-quickjob.ts';
 import { quickjobEvent } from '../systems/quickjob-event.ts';
 import type { Scenario } from './types.ts';
@@ -28,9 +30,10 @@ import type { Scenario } from './types.ts';
  * Where podpdf's time goes. Everything runs in this process against one in-process local stack and its
  * one browser, so each step differs from the previous by exactly what it names:
  *
- *   raw render → + CDP session and sub-resource guard → + pageRanges 1-101 → renderPdf()
- *   (adds deadline race, page counting and, past 100 pages, pdf-lib truncation) → quickjob handler called directly
- *   (auth, JSON, zod, estimate, DynamoDB row, base64) → the same over HTTP (API Gateway bridge)
+ *   the limit (a used page) → raw render in a page of its own → + CDP session and sub-resource guard →
+ *   + pageRanges 1-101 → renderPdf() (takes the page opened ahead; adds deadline race, page counting
+ *   and, past 100 pages, pdf-lib truncation) → quickjob handler called directly (auth, JSON, zod,
+ *   estimate, DynamoDB row, base64) → the same over HTTP (API Gateway bridge)
  *
  * The middle two steps re-enact src/renderer/render.ts printInPage() one feature at a time; if that
  * function changes, change them with it. The CPU-side pieces are also timed alone, on the same PDF.
@@ -44,7 +47,7 @@ const RENDER_OPTIONS = renderOptionsSchema.parse({});
 const renderWithGuard = async (browser: Browser, html: string, printLikePodpdf: boolean) => {
   const page = await browser.newPage();
   try {
-    await guardSubresources(await page.createCDPSession(), false);
+    await guardSubresources(await page.createCDPSession());
     await page.setContent(html, { waitUntil: 'load', timeout: 0 });
     return await page.pdf(
       printLikePodpdf
@@ -74,8 +77,15 @@ const lambdaContext = (timeoutMs: number): Context => {
   };
 };
 
-/** Runs every step once per iteration, rotating the order; returns the samples of each step. */
-const interleave = async (steps: Step[], iterations: number): Promise<Map<string, number[]>> => {
+/**
+ * Runs every step once per iteration, rotating the order, with `settleMs` of quiet after each (work a
+ * step leaves running must not be billed to the next); returns the samples of each step.
+ */
+const interleave = async (
+  steps: Step[],
+  iterations: number,
+  settleMs: number,
+): Promise<Map<string, number[]>> => {
   const samples = new Map(steps.map((step) => [step.name, [] as number[]]));
   for (const step of steps) await step.run(); // warm-up: JIT, caches, sockets
   for (let i = 0; i < iterations; i += 1) {
@@ -84,6 +94,7 @@ const interleave = async (steps: Step[], iterations: number): Promise<Map<string
       const start = performance.now();
       await step.run();
       samples.get(step.name)?.push(performance.now() - start);
+      await settle(settleMs);
     }
   }
   return samples;
@@ -100,6 +111,7 @@ interface StepResult {
 const profileDocument = async (
   doc: BenchDocument,
   iterations: number,
+  settleMs: number,
   stack: { url: string; apiKey: string },
 ): Promise<{ chain: StepResult[]; pieces: StepResult[] }> => {
   const browser = await getBrowser();
@@ -115,16 +127,24 @@ const profileDocument = async (
     if (result.statusCode !== 200)
       throw new Error(`quickjob handler answered ${result.statusCode}: ${result.body}`);
   };
+  const limitPage = await browser.newPage();
   try {
     const chainSteps: Step[] = [
-      { name: 'raw render (newPage, setContent, pdf, close)', run: () => renderInBrowser(browser, doc.html) },
+      {
+        name: 'limit: render into a used page (setContent, pdf)',
+        run: () => renderInPage(limitPage, doc.html),
+      },
+      {
+        name: 'raw render, page of its own (newPage, setContent, pdf, close)',
+        run: () => renderInBrowser(browser, doc.html),
+      },
       {
         name: '+ CDP session, request interception guard',
         run: () => renderWithGuard(browser, doc.html, false),
       },
       { name: '+ pageRanges 1-101', run: () => renderWithGuard(browser, doc.html, true) },
       {
-        name: 'renderPdf() (+ deadline race, page count, truncation past 100)',
+        name: 'renderPdf() (+ page opened ahead, deadline race, page count, truncation past 100)',
         run: () => renderPdf(doc.html, RENDER_OPTIONS, limits()),
       },
       {
@@ -134,7 +154,7 @@ const profileDocument = async (
       },
       { name: 'POST /quickjob over HTTP (+ API Gateway bridge, socket)', run: () => client.render(body) },
     ];
-    const chainSamples = await interleave(chainSteps, iterations);
+    const chainSamples = await interleave(chainSteps, iterations, settleMs);
     let previous: number | undefined;
     const chain = chainSteps.map((step): StepResult => {
       const summary = summarize(chainSamples.get(step.name) ?? []);
@@ -200,7 +220,7 @@ const profileDocument = async (
         },
       },
     ];
-    const pieceSamples = await interleave(pieceSteps, iterations);
+    const pieceSamples = await interleave(pieceSteps, iterations, settleMs);
     const pieces = pieceSteps.map((step): StepResult => {
       const summary = summarize(pieceSamples.get(step.name) ?? []);
       return { step: step.name, p50Ms: round(summary.p50, 3), p95Ms: round(summary.p95, 3) };
@@ -208,6 +228,7 @@ const profileDocument = async (
     return { chain, pieces };
   } finally {
     client.close();
+    await limitPage.close();
   }
 };
 
@@ -236,7 +257,7 @@ export const overheadScenario: Scenario = {
     try {
       for (const id of documents) {
         progress(`overhead ${id}: ${iterations} iterations of each step`);
-        const result = await profileDocument(ctx.document(id), iterations, {
+        const result = await profileDocument(ctx.document(id), iterations, ctx.plan.settleMs, {
           url: stack.url,
           apiKey: stack.apiKeys[0] as string,
         });

@@ -1,5 +1,5 @@
 import chromium from '@sparticuz/chromium';
-import puppeteer, { type Browser, type PDFOptions } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page, type PDFOptions } from 'puppeteer-core';
 import { useProjectTmpdir } from '../../src/local/project-tmpdir.ts';
 
 /**
@@ -47,12 +47,17 @@ export const DEFAULT_PDF_OPTIONS: PDFOptions = {
   timeout: 0,
 };
 
-/** The bare render: no interception, no page counting, no deadline. */
+/** The bare render into a page already open: no interception, no page counting, no deadline. */
+export const renderInPage = async (page: Page, html: string): Promise<Uint8Array> => {
+  await page.setContent(html, { waitUntil: 'load', timeout: 0 });
+  return page.pdf(DEFAULT_PDF_OPTIONS);
+};
+
+/** The bare render in a page of its own: newPage, setContent, pdf, close. */
 export const renderInBrowser = async (browser: Browser, html: string): Promise<Uint8Array> => {
   const page = await browser.newPage();
   try {
-    await page.setContent(html, { waitUntil: 'load', timeout: 0 });
-    return await page.pdf(DEFAULT_PDF_OPTIONS);
+    return await renderInPage(page, html);
   } finally {
     await page.close();
   }

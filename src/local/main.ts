@@ -3,7 +3,7 @@
  *   PODPDF_DEV_API_KEYS  comma-separated keys to seed (one account each); one is generated otherwise
  *   PODPDF_DATA_DIR      keep DynamoDB/S3/SQS state in this directory across restarts
  */
-import { getBrowser } from '../renderer/browser.ts';
+import { prewarmRenderer } from '../renderer/pages.ts';
 import { startLocalStack } from './stack.ts';
 
 const port = Number(process.env.PODPDF_PORT ?? 3000);
@@ -38,8 +38,8 @@ Try it:
 Ctrl-C stops everything.
 `);
 
-// Launch Chromium now so the first request does not pay for unpacking and starting it.
-getBrowser().catch((err: unknown) => console.error('Chromium failed to start:', err));
+// Launch Chromium and open its first page now, so the first request does not pay for unpacking and starting it.
+prewarmRenderer();
 
 let stopping = false;
 const shutdown = async (signal: string) => {

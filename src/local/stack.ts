@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { type Account, createAccountIfAbsent } from '../adapters/users-table.ts';
 import { generateApiKey, hashApiKey } from '../domain/api-key.ts';
-import { closeBrowser } from '../renderer/browser.ts';
+import { closeRenderer } from '../renderer/pages.ts';
 import { type BridgeRoute, type LambdaHandler, startApiBridge } from './api-bridge.ts';
 import { createBuckets, createQueues, createTables, emulatorClients } from './aws-resources.ts';
 import { type Emulators, startEmulators } from './emulators.ts';
@@ -154,7 +154,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         running.closeAllConnections();
         await new Promise<void>((resolve) => running.close(() => resolve()));
         await Promise.all(runningPollers.map((p) => p.stop()));
-        await closeBrowser();
+        await closeRenderer();
         clients.sqs.destroy();
         clients.s3.destroy();
         await emulators.stop();

@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises';
 import chromiumExport from '@sparticuz/chromium';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { log } from '../log.ts';
 
 /**
  * Flags from @sparticuz/chromium that would let a document read local files or mix content.
@@ -20,7 +19,8 @@ const chromium: Chromium =
     : (chromiumExport as unknown as { default: Chromium }).default;
 
 let browserPromise: Promise<Browser> | undefined;
-let currentBrowser: Browser | undefined;
+/** The launch promise each browser came from: a discard forgets the shared promise only if it is that one. */
+const launchedBy = new WeakMap<Browser, Promise<Browser>>();
 let launchCount = 0;
 
 const resolveExecutablePath = async (): Promise<string> =>
@@ -60,7 +60,7 @@ export const getBrowser = (): Promise<Browser> => {
     if (browserPromise === pending) browserPromise = undefined;
   };
   pending.then((browser) => {
-    currentBrowser = browser;
+    launchedBy.set(browser, pending);
     browser.once('disconnected', forget);
   }, forget);
   return pending;
@@ -68,7 +68,8 @@ export const getBrowser = (): Promise<Browser> => {
 
 /** Kills a browser that no longer answers (a page that ignores close); the next render relaunches. */
 export const discardBrowser = (browser: Browser): void => {
-  if (currentBrowser === browser) browserPromise = undefined;
+  // A browser discarded twice (a stuck page, then its crash) must not forget a newer launch.
+  if (browserPromise !== undefined && browserPromise === launchedBy.get(browser)) browserPromise = undefined;
   const child = browser.process();
   // puppeteer deletes its temporary profile only on a clean close; after a kill it is ours to remove.
   const profile = child?.spawnargs.find((arg) => arg.startsWith('--user-data-dir='))?.split('=')[1];
@@ -89,13 +90,3 @@ export const closeBrowser = async (): Promise<void> => {
 
 /** How many times this process launched Chromium: lets tests and benchmarks prove reuse. */
 export const getLaunchCount = (): number => launchCount;
-
-/**
- * Starts launching Chromium now, without waiting: called while a Lambda initialises so the first
- * request finds it up. A failed launch is logged; the first render launches again.
- */
-export const prewarmBrowser = (): void => {
-  getBrowser().catch((err: unknown) =>
-    log.error('Chromium prewarm failed; the first render retries', { cause: err }),
-  );
-};

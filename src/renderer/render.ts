@@ -1,8 +1,8 @@
-import type { Browser, CDPSession, Page, PDFOptions, Protocol } from 'puppeteer-core';
+import type { Browser, CDPSession, Page, PDFOptions } from 'puppeteer-core';
 import type { RenderOptions } from '../domain/render-request.ts';
-import { resolvesToPublicAddresses } from '../net/address-policy.ts';
 import { withTimeout } from '../util/with-timeout.ts';
 import { discardBrowser, getBrowser } from './browser.ts';
+import { openNextPage, takeFreshPage } from './pages.ts';
 import { countPages, keepFirstPages } from './pdf-pages.ts';
 
 /** The render did not finish before its deadline; the page was torn down. */
@@ -57,41 +57,6 @@ const toPdfOptions = (options: RenderOptions, maxPages: number): PDFOptions => (
   timeout: 0,
 });
 
-/**
- * Keeps documents away from non-public hosts (metadata service, VPC, loopback) unless
- * `allowPrivateNetwork`; any other scheme that reaches the handler is refused. Uses the Fetch domain on the page's
- * own CDP session rather than puppeteer's request interception, which also turns the cache off and
- * pairs every network event: measurably slower for documents with many sub-resources. Chromium
- * resolves names again when it connects, so a name that changes its answer in between (DNS rebinding)
- * is not covered here.
- */
-export const guardSubresources = async (session: CDPSession, allowPrivateNetwork: boolean): Promise<void> => {
-  const verdicts = new Map<string, Promise<boolean>>();
-  const allowedHost = (hostname: string): Promise<boolean> => {
-    let verdict = verdicts.get(hostname);
-    if (!verdict) {
-      verdict = allowPrivateNetwork ? Promise.resolve(true) : resolvesToPublicAddresses(hostname);
-      verdicts.set(hostname, verdict);
-    }
-    return verdict;
-  };
-  session.on('Fetch.requestPaused', (event: Protocol.Fetch.RequestPausedEvent) => {
-    void (async () => {
-      const url = new URL(event.request.url);
-      const web = url.protocol === 'http:' || url.protocol === 'https:';
-      const allowed =
-        url.protocol === 'data:' || url.protocol === 'blob:' || (web && (await allowedHost(url.hostname)));
-      await (allowed
-        ? session.send('Fetch.continueRequest', { requestId: event.requestId })
-        : session.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' }));
-    })().catch(() => undefined); // the page may already be gone
-  });
-  // Only web requests are paused: data:/blob: need no verdict, and with web security on Chromium itself
-  // refuses file: and chrome: to a page loaded from about:blank. Pausing those too cost ~4 ms per
-  // render for nothing.
-  await session.send('Fetch.enable', { patterns: [{ urlPattern: 'http://*' }, { urlPattern: 'https://*' }] });
-};
-
 const classify = (err: unknown): Error => {
   if (err instanceof RenderTimeoutError || err instanceof BrowserLaunchError) return err;
   const message = err instanceof Error ? err.message : String(err);
@@ -132,15 +97,16 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
   open.browser = await getBrowser().catch((err: unknown) => {
     throw new BrowserLaunchError('Chromium could not be launched', { cause: err });
   });
-  open.page = await open.browser.newPage();
-  open.session = await open.page.createCDPSession();
-  await guardSubresources(open.session, limits.allowPrivateNetwork);
+  const fresh = await takeFreshPage(open.browser);
+  open.page = fresh.page;
+  open.session = fresh.session;
+  fresh.policy.allowPrivateNetwork = limits.allowPrivateNetwork;
   await open.page.setContent(html, { waitUntil: 'load', timeout: 0 });
   // page.pdf() waits for document.fonts.ready itself (waitForFonts defaults to true).
   return open.page.pdf(toPdfOptions(options, limits.maxPages));
 };
 
-/** Prints in a fresh page that is always released, racing the whole job against the deadline. */
+/** Prints in a fresh page that is always released (and replaced ahead of the next document), racing the whole job against the deadline. */
 const printBeforeDeadline = async (html: string, options: RenderOptions, limits: RenderLimits) => {
   if (!Number.isFinite(limits.deadline))
     throw new TypeError(`render deadline is not a time: ${limits.deadline}`);
@@ -163,10 +129,13 @@ const printBeforeDeadline = async (html: string, options: RenderOptions, limits:
     throw classify(err);
   } finally {
     clearTimeout(timer);
-    // After a good print the PDF need not wait for the page to close; after a failure the browser's
-    // health is settled (stuck page closed or browser discarded) before anyone renders again.
+    // After a good print the PDF waits neither for the page to close nor for the next document's page
+    // to open (that starts now, not alongside the print: in Chromium's single process the two would
+    // share the renderer thread). After a failure the browser's health is settled (stuck page closed or
+    // browser discarded) before anyone renders again.
     const released = releasePage(open, timedOut);
     if (failed) await released;
+    else if (open.browser) openNextPage(open.browser);
   }
 };
 

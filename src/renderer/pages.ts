@@ -1,0 +1,109 @@
+import type { Browser, CDPSession, Page } from 'puppeteer-core';
+import { log } from '../log.ts';
+import { withTimeout } from '../util/with-timeout.ts';
+import { closeBrowser, getBrowser } from './browser.ts';
+import { guardSubresources, type SubresourcePolicy } from './subresource-guard.ts';
+
+/** A blank page with the sub-resource guard on, for exactly one document. */
+export interface FreshPage {
+  browser: Browser;
+  page: Page;
+  session: CDPSession;
+  /** Set for the document before its HTML goes in; closed until then. */
+  policy: SubresourcePolicy;
+}
+
+/** Browsers whose launch page has been handed out (or was gone when asked for). */
+const launchPageTaken = new WeakSet<Browser>();
+
+/**
+ * Chromium opens one blank page at launch; the first document gets it instead of waiting for another
+ * page to open (part of a cold start).
+ */
+const takeLaunchPage = async (browser: Browser): Promise<Page | undefined> => {
+  if (launchPageTaken.has(browser)) return undefined;
+  launchPageTaken.add(browser);
+  const pages = await browser.pages();
+  return pages.length === 1 && pages[0]?.url() === 'about:blank' ? pages[0] : undefined;
+};
+
+const openFreshPage = async (browser: Browser): Promise<FreshPage> => {
+  const page = (await takeLaunchPage(browser)) ?? (await browser.newPage());
+  try {
+    const session = await page.createCDPSession();
+    return { browser, page, session, policy: await guardSubresources(session) };
+  } catch (err) {
+    await page.close().catch(() => undefined);
+    throw err;
+  }
+};
+
+/** How long shutting down waits for a page still opening. */
+const PAGE_SETTLE_MS = 5_000;
+
+/** The page opened ahead for the next document, if any (one: a Lambda renders one document at a time). */
+let next: { browser: Browser; page: Promise<FreshPage> } | undefined;
+
+const discard = (pending: Promise<FreshPage>): void => {
+  pending.then(({ page }) => page.close()).catch(() => undefined);
+};
+
+/**
+ * A page of `browser` that no document has used: the one opened ahead if it belongs to this browser and
+ * is still open, else a new one. Waits for a page of this browser still opening rather than opening a
+ * second; one of a browser since discarded may never finish opening, so it is not waited for.
+ */
+export const takeFreshPage = async (browser: Browser): Promise<FreshPage> => {
+  const ahead = next;
+  next = undefined;
+  if (ahead && (ahead.browser !== browser || !browser.connected)) discard(ahead.page);
+  else if (ahead) {
+    const fresh = await ahead.page.catch(() => undefined);
+    if (fresh && !fresh.page.isClosed() && browser.connected) return fresh;
+  }
+  return openFreshPage(browser);
+};
+
+/**
+ * Opens the next document's page now, off that document's critical path: opening a page costs about
+ * as much as printing a one-page invoice. Each document still gets a page of its own, so nothing of one
+ * customer's document (scripts, storage, timers) can reach the next. On Lambda this may finish only when
+ * the next invocation thaws the process; the next render then waits for it.
+ */
+export const openNextPage = (browser: Browser): void => {
+  if (next || !browser.connected) return;
+  const page = openFreshPage(browser);
+  const opening = { browser, page };
+  next = opening;
+  page.catch((err: unknown) => {
+    if (next === opening) next = undefined;
+    log.warn('opening the next page ahead failed; the next render opens its own', { cause: err });
+  });
+};
+
+/**
+ * Starts Chromium and opens the first page now, without waiting: called while a Lambda initialises so
+ * the first request finds both ready. A failed launch is logged; the first render launches again.
+ */
+export const prewarmRenderer = (): void => {
+  getBrowser().then(openNextPage, (err: unknown) =>
+    log.error('Chromium prewarm failed; the first render retries', { cause: err }),
+  );
+};
+
+/**
+ * Closes the shared browser, after the page being opened ahead (if any) has settled: closing under a
+ * page still opening leaves puppeteer waiting out its 30 s target timeout before the process can exit.
+ */
+export const closeRenderer = async (): Promise<void> => {
+  const ahead = next;
+  next = undefined;
+  if (ahead)
+    await withTimeout(ahead.page, PAGE_SETTLE_MS)
+      .then(
+        ({ page }) => page.close(),
+        () => undefined,
+      )
+      .catch(() => undefined);
+  await closeBrowser();
+};
