@@ -37,9 +37,9 @@ const podpdfColdStart = async (body: Buffer): Promise<PodpdfColdStart> => {
 };
 
 /**
- * The environment the quickjob function gets on AWS — provider.environment from serverless.yml with its
- * references resolved (NODE_OPTIONS included: it changes how the bundle loads) plus the function's own
- * PODPDF_PREWARM_BROWSER — pointed at a running local stack's emulators (read from its banner).
+ * The environment the quickjob function gets on AWS (provider.environment with its references resolved,
+ * then the function's own, as serverless.yml declares them: NODE_OPTIONS would change how the bundles
+ * load), pointed at a running local stack's emulators (read from its banner).
  */
 const functionEnvironment = (stackOutput: string): Record<string, string> => {
   const dynamodb = /DynamoDB \(dynalite\):\s+(\S+)/.exec(stackOutput)?.[1];
@@ -47,6 +47,8 @@ const functionEnvironment = (stackOutput: string): Record<string, string> => {
   if (!dynamodb || !fauxqs)
     throw new Error(`no emulator endpoints in the local stack's banner:\n${stackOutput}`);
   const def = loadServiceDefinition(LOCAL_STAGE);
+  const quickjob = def.functions.find((fn) => fn.name === 'quickjob');
+  if (!quickjob) throw new Error('serverless.yml declares no quickjob function');
   // Queue URLs as the emulator forms them; the quickjob function never sends to them.
   const queueUrls = Object.fromEntries(
     Object.entries(def.resources)
@@ -55,7 +57,9 @@ const functionEnvironment = (stackOutput: string): Record<string, string> => {
   );
   return {
     ...resolveEnvironment(def, queueUrls),
-    PODPDF_PREWARM_BROWSER: 'true',
+    ...quickjob.environment,
+    // The child inherits this process's environment; a NODE_OPTIONS of its own must not leak in.
+    NODE_OPTIONS: quickjob.environment.NODE_OPTIONS ?? '',
     DYNAMODB_ENDPOINT: dynamodb,
     S3_ENDPOINT: fauxqs,
     SQS_ENDPOINT: fauxqs,

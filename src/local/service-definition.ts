@@ -68,6 +68,8 @@ export interface FunctionDefinition {
   timeoutSeconds: number;
   httpRoutes: HttpRoute[];
   queueTriggers: QueueTrigger[];
+  /** The function's own environment (plain strings), applied over provider.environment on AWS. */
+  environment: Record<string, string>;
 }
 
 interface CloudFormationResource {
@@ -93,6 +95,7 @@ interface ServerlessYaml {
     {
       handler: string;
       timeout?: number;
+      environment?: Record<string, string>;
       events?: Array<{
         httpApi?: { method: string; path: string };
         sqs?: { arn: { 'Fn::GetAtt': string[] }; batchSize?: number; functionResponseType?: string };
@@ -133,6 +136,7 @@ export const loadServiceDefinition = (stage: string, region = 'us-east-1'): Serv
           ]
         : [],
     ),
+    environment: fn.environment ?? {},
   }));
   return {
     service: sls.service,

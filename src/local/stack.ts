@@ -128,7 +128,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     await createBuckets(def, clients.s3);
     const queues = await createQueues(def, clients.sqs, options.queueVisibilityTimeoutSeconds);
     const queueUrls = Object.fromEntries(Object.entries(queues).map(([id, q]) => [id, q.url]));
-    const { NODE_OPTIONS: _ignored, ...environment } = resolveEnvironment(def, queueUrls);
+    const environment = resolveEnvironment(def, queueUrls);
     Object.assign(process.env, {
       DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
       S3_ENDPOINT: emulators.awsEndpoint,

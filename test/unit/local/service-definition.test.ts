@@ -20,6 +20,7 @@ describe('service definition', () => {
       timeoutSeconds: 29,
       httpRoutes: [{ method: 'POST', path: '/quickjob' }],
       queueTriggers: [],
+      environment: { PODPDF_PREWARM_BROWSER: 'true' },
     });
     const processor = def.functions.find((f) => f.name === 'processor');
     assert.equal(processor?.sourceFile, 'src/handlers/processor.ts');
@@ -27,6 +28,10 @@ describe('service definition', () => {
     assert.deepEqual(processor?.queueTriggers, [
       { queue: 'LongjobQueue', batchSize: 5, reportBatchItemFailures: true },
     ]);
+    assert.deepEqual(processor?.environment, {
+      NODE_OPTIONS: '--enable-source-maps',
+      PODPDF_PREWARM_BROWSER: 'true',
+    });
     const jobs = def.functions.find((f) => f.name === 'jobs');
     assert.deepEqual(
       jobs?.httpRoutes.map((r) => `${r.method} ${r.path}`),
