@@ -108,10 +108,19 @@ const toEvent = (
   };
 };
 
+/**
+ * Whether `payload` serializes to more than Lambda's synchronous payload limit. Serializing costs a
+ * few milliseconds for a large document, so it is done only when the body could come near the limit:
+ * JSON escaping at most sextuples a character (\u0000), and the rest of an event is a few kB.
+ */
+const overPayloadLimit = (payload: unknown, bodyLength: number): boolean =>
+  bodyLength * 6 + 65_536 > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES &&
+  Buffer.byteLength(JSON.stringify(payload ?? null)) > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES;
+
 /** Invokes like Lambda: the function's timeout is enforced and the response size limit applies. */
 const invoke = async (route: BridgeRoute, event: APIGatewayProxyEventV2) => {
   const timeoutMs = route.timeoutSeconds * 1000;
-  if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES) {
+  if (overPayloadLimit(event, event.body?.length ?? 0)) {
     throw new GatewayError(413, 'Request Entity Too Large');
   }
   let timer: NodeJS.Timeout | undefined;
@@ -124,7 +133,9 @@ const invoke = async (route: BridgeRoute, event: APIGatewayProxyEventV2) => {
       route.handler(event, lambdaContext(route.functionName, Date.now() + timeoutMs)),
       timedOut,
     ]);
-    if (Buffer.byteLength(JSON.stringify(result ?? null)) > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES) {
+    const body = (result as APIGatewayProxyStructuredResultV2 | undefined)?.body;
+    // A result of another shape is measured in full.
+    if (overPayloadLimit(result, typeof body === 'string' ? body.length : Number.POSITIVE_INFINITY)) {
       throw new GatewayError(500, 'Internal Server Error');
     }
     return result as APIGatewayProxyStructuredResultV2;
