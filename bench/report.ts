@@ -1,7 +1,7 @@
 import { DOCUMENTS } from './fixtures/documents.ts';
 import { type LatencyRow, SYSTEM_LABELS, type SystemId, type TargetResult } from './scenarios/types.ts';
 
-const SYSTEM_ORDER: SystemId[] = ['limit', 'peer', 'podpdf-quickjob', 'podpdf-longjob'];
+const SYSTEM_ORDER: SystemId[] = ['limit', 'raw-page-per-doc', 'peer', 'podpdf-quickjob', 'podpdf-longjob'];
 
 /** Rows in reading order: document, then concurrency, then system. */
 export const sortRows = (rows: LatencyRow[]): LatencyRow[] => {

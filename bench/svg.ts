@@ -10,6 +10,7 @@ import type { LatencyRow, SystemId } from './scenarios/types.ts';
 
 const COLORS: Record<SystemId, { solid: string; pale: string }> = {
   limit: { solid: '#4e79a7', pale: '#b9cde3' },
+  'raw-page-per-doc': { solid: '#76b7b2', pale: '#c8e2e0' },
   peer: { solid: '#e15759', pale: '#f4bcbd' },
   'podpdf-quickjob': { solid: '#3d8c40', pale: '#b5dcb6' },
   'podpdf-longjob': { solid: '#f28e2b', pale: '#f9d2ac' },
@@ -17,6 +18,7 @@ const COLORS: Record<SystemId, { solid: string; pale: string }> = {
 
 const SHORT_LABELS: Record<SystemId, string> = {
   limit: 'limit',
+  'raw-page-per-doc': 'raw page/doc',
   peer: 'peer',
   'podpdf-quickjob': 'quickjob',
   'podpdf-longjob': 'longjob',
@@ -112,7 +114,7 @@ export const latencyChartSvg = (rows: LatencyRow[], info: ChartInfo): string => 
   const width = Math.max(columns * columnWidth, 980);
   const footerY = header + Math.ceil(documents.length / columns) * panelHeight;
   // Only the systems that have bars in this chart, in table order.
-  const shown = (['limit', 'peer', 'podpdf-quickjob', 'podpdf-longjob'] as SystemId[]).filter((system) =>
+  const shown = (Object.keys(COLORS) as SystemId[]).filter((system) =>
     sorted.some((row) => row.system === system),
   );
   const legend = shown

@@ -52,11 +52,12 @@ const toRow = (
 
 /**
  * podpdf quickjob at concurrency 2, 4, 8 against the limit at the same concurrency (that many pages open
- * at once in the one warm browser). The two run back to back per level, in alternating order.
+ * at once in the one warm browser) and against the same browser with a page per document. The three
+ * run back to back per level, in rotating order.
  */
 export const concurrencyScenario: Scenario = {
   id: 'concurrency',
-  title: 'concurrent latency and throughput: limit vs podpdf quickjob',
+  title: 'concurrent latency and throughput: limit vs raw page per document vs podpdf quickjob',
   usesWarmSystems: true,
   run: async (ctx) => {
     const warm = ctx.warm as WarmSystems;
@@ -65,16 +66,21 @@ export const concurrencyScenario: Scenario = {
     for (const id of documents) {
       const doc = ctx.document(id);
       const body = warm.quickjobBodies.get(id) as Buffer;
-      const systems: Record<'limit' | 'podpdf-quickjob', () => Promise<Completed>> = {
+      const systems: Record<'limit' | 'raw-page-per-doc' | 'podpdf-quickjob', () => Promise<Completed>> = {
         limit: async () => {
           const { ms: elapsed, pdf } = await warm.limit.render(doc.html);
+          return { ms: elapsed, pages: doc.pages, bytes: pdf.byteLength };
+        },
+        'raw-page-per-doc': async () => {
+          const { ms: elapsed, pdf } = await warm.limit.renderInOwnPage(doc.html);
           return { ms: elapsed, pages: doc.pages, bytes: pdf.byteLength };
         },
         'podpdf-quickjob': () => warm.quickjob.render(body),
       };
       for (const [index, level] of levels.entries()) {
-        const order =
-          index % 2 === 0 ? (['limit', 'podpdf-quickjob'] as const) : (['podpdf-quickjob', 'limit'] as const);
+        const order = (['limit', 'raw-page-per-doc', 'podpdf-quickjob'] as const).map(
+          (_, i, all) => all[(i + index) % all.length] as keyof typeof systems,
+        );
         const measured: Partial<Record<SystemId, LatencyRow>> = {};
         for (const system of order) {
           // One unrecorded render per worker: opens the keep-alive sockets the level needs.
@@ -86,7 +92,8 @@ export const concurrencyScenario: Scenario = {
         const line = (row: LatencyRow | undefined) =>
           row ? `p50 ${ms(row.summary.p50)}, ${row.throughputPerSec.toFixed(1)} req/s` : 'n/a';
         progress(
-          `concurrency ${id} c=${level}: limit ${line(measured.limit)}; quickjob ${line(measured['podpdf-quickjob'])}`,
+          `concurrency ${id} c=${level}: limit ${line(measured.limit)}; ` +
+            `raw page per document ${line(measured['raw-page-per-doc'])}; quickjob ${line(measured['podpdf-quickjob'])}`,
         );
       }
     }

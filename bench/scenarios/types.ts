@@ -7,10 +7,11 @@ import type { QuickjobClient } from '../systems/podpdf-quickjob.ts';
 import type { PodpdfServer } from '../systems/podpdf-server.ts';
 
 /** The systems a latency row can belong to. A new way of rendering gets a new id here. */
-export type SystemId = 'limit' | 'peer' | 'podpdf-quickjob' | 'podpdf-longjob';
+export type SystemId = 'limit' | 'raw-page-per-doc' | 'peer' | 'podpdf-quickjob' | 'podpdf-longjob';
 
 export const SYSTEM_LABELS: Record<SystemId, string> = {
   limit: 'limit (raw, warm browser)',
+  'raw-page-per-doc': 'raw, page per document',
   peer: 'peer (browser per request)',
   'podpdf-quickjob': 'podpdf quickjob',
   'podpdf-longjob': 'podpdf longjob',

@@ -1,6 +1,12 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { onCleanup } from '../cleanup.ts';
-import { type ChromiumLaunchSpec, closeBrowserSafely, launchBrowser, renderInPage } from './chromium.ts';
+import {
+  type ChromiumLaunchSpec,
+  closeBrowserSafely,
+  launchBrowser,
+  renderInBrowser,
+  renderInPage,
+} from './chromium.ts';
 
 export interface TimedPdf {
   ms: number;
@@ -18,6 +24,11 @@ export interface LimitRenderer {
   /** Pid of the Chromium browser process, to compare its command line with podpdf's. */
   pid: number | undefined;
   render(html: string): Promise<TimedPdf>;
+  /**
+   * The same browser, but each render in a page of its own (newPage, setContent, pdf, close), as podpdf
+   * does to keep documents apart: what that isolation costs, with nothing else added.
+   */
+  renderInOwnPage(html: string): Promise<TimedPdf>;
   close(): Promise<void>;
 }
 
@@ -38,6 +49,11 @@ export const startLimitRenderer = async (spec: ChromiumLaunchSpec): Promise<Limi
       } finally {
         idle.push(page);
       }
+    },
+    renderInOwnPage: async (html) => {
+      const start = performance.now();
+      const pdf = await renderInBrowser(browser, html);
+      return { ms: performance.now() - start, pdf };
     },
     close: () => {
       unregister();
