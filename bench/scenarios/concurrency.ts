@@ -31,7 +31,8 @@ export const runClosedLoop = async (
   return { completed, wallMs: performance.now() - start };
 };
 
-const toRow = (
+/** A latency row from one closed-loop run. */
+export const toRow = (
   system: SystemId,
   document: DocumentId,
   concurrency: number,

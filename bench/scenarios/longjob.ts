@@ -3,7 +3,7 @@ import { settle } from '../plan.ts';
 import { ms, progress } from '../progress.ts';
 import { summarize } from '../stats.ts';
 import { startWebhookClock, type WebhookClock } from '../systems/webhook-receiver.ts';
-import { runClosedLoop } from './concurrency.ts';
+import { runClosedLoop, toRow } from './concurrency.ts';
 import { type LatencyRow, makeTarget, type Scenario, type TargetResult, type WarmSystems } from './types.ts';
 
 /**
@@ -132,26 +132,8 @@ export const longjobScenario: Scenario = {
           pdfBytes: 0,
           samplesMs: latencies,
         },
-        {
-          system: 'limit',
-          document: doc.id,
-          concurrency,
-          summary: summarize(raw.completed.map((c) => c.ms)),
-          throughputPerSec: rawThroughput,
-          pages: doc.pages,
-          pdfBytes: raw.completed[0]?.bytes ?? 0,
-          samplesMs: raw.completed.map((c) => c.ms),
-        },
-        {
-          system: 'raw-page-per-doc',
-          document: doc.id,
-          concurrency,
-          summary: summarize(pagePerDoc.completed.map((c) => c.ms)),
-          throughputPerSec: pagePerDocThroughput,
-          pages: doc.pages,
-          pdfBytes: pagePerDoc.completed[0]?.bytes ?? 0,
-          samplesMs: pagePerDoc.completed.map((c) => c.ms),
-        },
+        toRow('limit', doc.id, concurrency, raw),
+        toRow('raw-page-per-doc', doc.id, concurrency, pagePerDoc),
       );
       progress(
         `longjob batch of ${plan.batch} ${doc.id}: ${longThroughput.toFixed(1)} jobs/s; ` +

@@ -19,6 +19,12 @@ const chromium: Chromium =
     : (chromiumExport as unknown as { default: Chromium }).default;
 
 let browserPromise: Promise<Browser> | undefined;
+/** Browsers closed or discarded: nothing new is opened in them. */
+const retired = new WeakSet<Browser>();
+
+/** True once `browser` is being closed, was discarded or is disconnected. */
+export const isRetired = (browser: Browser): boolean => retired.has(browser) || !browser.connected;
+
 /** The launch promise each browser came from: a discard forgets the shared promise only if it is that one. */
 const launchedBy = new WeakMap<Browser, Promise<Browser>>();
 let launchCount = 0;
@@ -68,6 +74,7 @@ export const getBrowser = (): Promise<Browser> => {
 
 /** Kills a browser that no longer answers (a page that ignores close); the next render relaunches. */
 export const discardBrowser = (browser: Browser): void => {
+  retired.add(browser);
   // A browser discarded twice (a stuck page, then its crash) must not forget a newer launch.
   if (browserPromise !== undefined && browserPromise === launchedBy.get(browser)) browserPromise = undefined;
   const child = browser.process();
@@ -85,6 +92,7 @@ export const closeBrowser = async (): Promise<void> => {
   browserPromise = undefined;
   if (!pending) return;
   const browser = await pending.catch(() => undefined);
+  if (browser) retired.add(browser);
   await browser?.close().catch(() => browser.process()?.kill('SIGKILL'));
 };
 

@@ -1,7 +1,7 @@
 import type { Browser, CDPSession, Page } from 'puppeteer-core';
 import { log } from '../log.ts';
 import { withTimeout } from '../util/with-timeout.ts';
-import { closeBrowser, getBrowser } from './browser.ts';
+import { closeBrowser, getBrowser, isRetired } from './browser.ts';
 import { guardSubresources, type SubresourcePolicy } from './subresource-guard.ts';
 
 /** A blank page with the sub-resource guard on, for exactly one document. */
@@ -56,10 +56,10 @@ const discard = (pending: Promise<FreshPage>): void => {
 export const takeFreshPage = async (browser: Browser): Promise<FreshPage> => {
   const ahead = next;
   next = undefined;
-  if (ahead && (ahead.browser !== browser || !browser.connected)) discard(ahead.page);
+  if (ahead && (ahead.browser !== browser || isRetired(browser))) discard(ahead.page);
   else if (ahead) {
     const fresh = await ahead.page.catch(() => undefined);
-    if (fresh && !fresh.page.isClosed() && browser.connected) return fresh;
+    if (fresh && !fresh.page.isClosed() && !isRetired(browser)) return fresh;
   }
   return openFreshPage(browser);
 };
@@ -71,7 +71,9 @@ export const takeFreshPage = async (browser: Browser): Promise<FreshPage> => {
  * the next invocation thaws the process; the next render then waits for it.
  */
 export const openNextPage = (browser: Browser): void => {
-  if (next || !browser.connected) return;
+  // A browser being closed or discarded may never answer for a page opened now, and puppeteer would
+  // wait 30 s for it, keeping the process alive.
+  if (next || isRetired(browser)) return;
   const page = openFreshPage(browser);
   const opening = { browser, page };
   next = opening;
