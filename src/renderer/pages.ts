@@ -6,7 +6,6 @@ import { guardSubresources, type SubresourcePolicy } from './subresource-guard.t
 
 /** A blank page with the sub-resource guard on, for exactly one document. */
 export interface FreshPage {
-  browser: Browser;
   page: Page;
   session: CDPSession;
   /** Set for the document before its HTML goes in; closed until then. */
@@ -31,7 +30,7 @@ const openFreshPage = async (browser: Browser): Promise<FreshPage> => {
   const page = (await takeLaunchPage(browser)) ?? (await browser.newPage());
   try {
     const session = await page.createCDPSession();
-    return { browser, page, session, policy: await guardSubresources(session) };
+    return { page, session, policy: await guardSubresources(session) };
   } catch (err) {
     await page.close().catch(() => undefined);
     throw err;

@@ -68,6 +68,8 @@ interface OpenPage {
   browser?: Browser;
   page?: Page;
   session?: CDPSession;
+  /** Set once the render has ended (deadline passed): a page that arrives later is closed at once. */
+  ended?: boolean;
 }
 
 const releasePage = async ({ browser, page, session }: OpenPage, timedOut: boolean): Promise<void> => {
@@ -98,6 +100,10 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
     throw new BrowserLaunchError('Chromium could not be launched', { cause: err });
   });
   const fresh = await takeFreshPage(open.browser);
+  if (open.ended) {
+    await fresh.page.close();
+    throw new RenderTimeoutError('render deadline passed before a page was open');
+  }
   open.page = fresh.page;
   open.session = fresh.session;
   fresh.policy.allowPrivateNetwork = limits.allowPrivateNetwork;
@@ -106,7 +112,10 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
   return open.page.pdf(toPdfOptions(options, limits.maxPages));
 };
 
-/** Prints in a fresh page that is always released (and replaced ahead of the next document), racing the whole job against the deadline. */
+/**
+ * Prints in a fresh page that is always released (and replaced ahead of the next document), racing the
+ * whole job against the deadline.
+ */
 const printBeforeDeadline = async (html: string, options: RenderOptions, limits: RenderLimits) => {
   if (!Number.isFinite(limits.deadline))
     throw new TypeError(`render deadline is not a time: ${limits.deadline}`);
@@ -129,6 +138,7 @@ const printBeforeDeadline = async (html: string, options: RenderOptions, limits:
     throw classify(err);
   } finally {
     clearTimeout(timer);
+    open.ended = true;
     // After a good print the PDF waits neither for the page to close nor for the next document's page
     // to open. That opening starts once the used page has closed: alongside the print, both would run on
     // Chromium's one renderer thread; alongside the close, Chromium's memory climbed ~30% higher over
