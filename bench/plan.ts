@@ -43,7 +43,7 @@ const perDocument = (invoice: number, report: number, long: number): Record<Docu
 const ALL_DOCUMENTS = DOCUMENTS.map((doc) => doc.id);
 
 const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
-  // About 10 minutes on a 2-core machine.
+  // About 14 minutes on a 2-core machine.
   full: {
     mode: 'full',
     documents: ALL_DOCUMENTS,
@@ -62,10 +62,10 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     documents: ALL_DOCUMENTS,
     settleMs: 50,
     latency: { warmupRounds: 3, rounds: perDocument(40, 30, 8), peerRounds: perDocument(15, 10, 4) },
-    concurrency: { levels: [2, 4, 8], documents: ['invoice'], requestsPerLevel: 24 },
+    concurrency: { levels: [2, 4, 8], documents: ['invoice'], requestsPerLevel: 16 },
     coldStart: { repetitions: 3, document: 'invoice' },
     memory: { renders: 120, window: 40, documents: ['invoice', 'report-10'] },
-    overhead: { iterations: 8, documents: ['invoice', 'report-10'] },
+    overhead: { iterations: 6, documents: ['invoice', 'report-10'] },
     longjob: { documents: ['invoice'], sequential: 12, batch: 20 },
   },
   // Exercises every code path in seconds (the integration smoke test); the numbers mean nothing.
@@ -84,7 +84,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
 
 export const USAGE = `usage: npm run bench -- [--quick] [--smoke] [--results-dir DIR]
 
-  (default)          full run, about 10 minutes
+  (default)          full run, about 14 minutes
   --quick            under 2 minutes, fewer samples
   --smoke            tiny run that only proves the benchmark works (used by the integration test)
   --results-dir DIR  where <timestamp>.json, latest.json and latest.svg go (default bench/results)
