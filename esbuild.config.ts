@@ -5,9 +5,9 @@
  *   modules that hold the process's browser and its next page, dist/runtime/browser.js and pages.js,
  *   shared, so there is one of each per process.
  * - dist/handlers/<handler>.js: the entry Lambda loads. For the handlers that render, it starts
- *   Chromium and opens its first page (PODPDF_PREWARM_BROWSER), and loads the handler bundle only on the first invocation:
- *   Chromium boots in its own process while Node parses the bundle, instead of after it. The others
- *   load their bundle at once, during init.
+ *   Chromium and opens its first page (PODPDF_PREWARM_BROWSER), and loads the handler bundle only on
+ *   the first invocation: Chromium boots in its own process while Node parses the bundle, instead of
+ *   after it. The others load their bundle at once, during init.
  * - dist/node_modules/@sparticuz/chromium: the pinned Chromium package with its one dependency bundled
  *   in, where `require('@sparticuz/chromium')` finds it on Lambda.
  */
@@ -37,7 +37,7 @@ const common: BuildOptions = {
   logLevel: 'warning',
 };
 
-/** Modules with process-wide state (the browser, the page opened ahead): one file each, shared by every bundle. */
+/** Modules with process-wide state (the browser, the page opened ahead): one shared file each. */
 const SHARED_MODULES = ['src/renderer/browser.ts', 'src/renderer/pages.ts'].map((path) => join(root, path));
 
 /**

@@ -38,7 +38,7 @@ Try it:
 Ctrl-C stops everything.
 `);
 
-// Launch Chromium and open its first page now, so the first request does not pay for unpacking and starting it.
+// Launch Chromium and open its first page now: the first request does not pay for unpacking and starting it.
 prewarmRenderer();
 
 let stopping = false;
