@@ -1,7 +1,7 @@
 import type { CDPSession, Protocol } from 'puppeteer-core';
 import { resolvesToPublicAddresses } from '../net/address-policy.ts';
 
-/** What one page's guard lets through; read when a request is paused, so it can change until the HTML goes in. */
+/** What one page's guard lets through: read per paused request, so it may be set until the HTML goes in. */
 export interface SubresourcePolicy {
   /** Let the document load sub-resources from private and loopback addresses. */
   allowPrivateNetwork: boolean;
