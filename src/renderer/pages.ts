@@ -99,12 +99,10 @@ export const prewarmRenderer = (): void => {
 export const closeRenderer = async (): Promise<void> => {
   const ahead = next;
   next = undefined;
-  if (ahead)
+  if (ahead) {
     await withTimeout(ahead.page, PAGE_SETTLE_MS)
-      .then(
-        ({ page }) => page.close(),
-        () => undefined,
-      )
+      .then(({ page }) => page.close())
       .catch(() => undefined);
+  }
   await closeBrowser();
 };
