@@ -2,14 +2,14 @@ import type { Browser, CDPSession, Page } from 'puppeteer-core';
 import { log } from '../log.ts';
 import { withTimeout } from '../util/with-timeout.ts';
 import { closeBrowser, getBrowser, isRetired } from './browser.ts';
-import { guardSubresources, type SubresourcePolicy } from './subresource-guard.ts';
+import { guardSubresources, type SubresourceGuard } from './subresource-guard.ts';
 
-/** A blank page with the sub-resource guard on, for exactly one document. */
+/** A page with the sub-resource guard on: blank for exactly one document, or kept for script-free ones. */
 export interface FreshPage {
   page: Page;
   session: CDPSession;
-  /** Set for the document before its HTML goes in; closed until then. */
-  policy: SubresourcePolicy;
+  /** Told of each document before its HTML goes in; lets nothing through until then. */
+  guard: SubresourceGuard;
 }
 
 /** Browsers whose launch page has been handed out (or was gone when asked for). */
@@ -30,7 +30,7 @@ const openFreshPage = async (browser: Browser): Promise<FreshPage> => {
   const page = (await takeLaunchPage(browser)) ?? (await browser.newPage());
   try {
     const session = await page.createCDPSession();
-    return { page, session, policy: await guardSubresources(session) };
+    return { page, session, guard: await guardSubresources(session) };
   } catch (err) {
     await page.close().catch(() => undefined);
     throw err;
@@ -92,11 +92,65 @@ export const prewarmRenderer = (): void => {
   );
 };
 
+/** A page kept between script-free documents of one browser. JavaScript is off in it. */
+export interface SharedPage extends FreshPage {
+  browser: Browser;
+  /** Documents printed in it so far. */
+  uses: number;
+}
+
+/**
+ * Idle shared pages; one per render in flight at most. A Lambda renders one document at a time and
+ * keeps one; the local stack and the benchmarks run several at once.
+ */
+const idleShared: SharedPage[] = [];
+const MAX_IDLE_SHARED = 8;
+/** A shared page is replaced after this many documents, bounding whatever a page may accumulate. */
+export const MAX_SHARED_PAGE_USES = 200;
+
+/**
+ * A page for a script-free document: an idle shared page of `browser`, else a fresh page (the one
+ * opened ahead if there is one) that becomes shared. With JavaScript off and `setContent` replacing
+ * the whole document, nothing of one document can run in, persist in or read the next; a new page
+ * would cost a JavaScript context and the page lifecycle per document, which on a one-page invoice is
+ * as much as the print itself.
+ */
+export const takeSharedPage = async (browser: Browser): Promise<SharedPage> => {
+  for (let idle = idleShared.pop(); idle; idle = idleShared.pop()) {
+    if (idle.browser === browser && !idle.page.isClosed() && !isRetired(browser)) return idle;
+    idle.page.close().catch(() => undefined);
+  }
+  const fresh = await takeFreshPage(browser);
+  try {
+    await fresh.page.setJavaScriptEnabled(false);
+  } catch (err) {
+    await fresh.page.close().catch(() => undefined);
+    throw err;
+  }
+  return { ...fresh, browser, uses: 0 };
+};
+
+/**
+ * Puts a shared page back after a good print. False when it has served its documents (or is not
+ * needed, or its browser is going): the caller closes it.
+ */
+export const keepSharedPage = (shared: SharedPage): boolean => {
+  shared.uses += 1;
+  const keep =
+    shared.uses < MAX_SHARED_PAGE_USES &&
+    idleShared.length < MAX_IDLE_SHARED &&
+    !shared.page.isClosed() &&
+    !isRetired(shared.browser);
+  if (keep) idleShared.push(shared);
+  return keep;
+};
+
 /**
  * Closes the shared browser, after the page being opened ahead (if any) has settled: closing under a
  * page still opening leaves puppeteer waiting out its 30 s target timeout before the process can exit.
  */
 export const closeRenderer = async (): Promise<void> => {
+  idleShared.length = 0; // closed with their browser
   const ahead = next;
   next = undefined;
   if (ahead) {

@@ -2,8 +2,16 @@ import type { Browser, CDPSession, Page, PDFOptions } from 'puppeteer-core';
 import type { RenderOptions } from '../domain/render-request.ts';
 import { withTimeout } from '../util/with-timeout.ts';
 import { discardBrowser, getBrowser } from './browser.ts';
-import { openNextPage, takeFreshPage } from './pages.ts';
+import {
+  type FreshPage,
+  keepSharedPage,
+  openNextPage,
+  type SharedPage,
+  takeFreshPage,
+  takeSharedPage,
+} from './pages.ts';
 import { countPages, keepFirstPages } from './pdf-pages.ts';
+import { isScriptFree } from './script-free.ts';
 
 /** The render did not finish before its deadline; the page was torn down. */
 export class RenderTimeoutError extends Error {
@@ -68,6 +76,8 @@ interface OpenPage {
   browser?: Browser;
   page?: Page;
   session?: CDPSession;
+  /** The shared page a script-free document was printed in: kept for the next one after a good print. */
+  shared?: SharedPage;
   /** Set once the render has ended (deadline passed): a page that arrives later is closed at once. */
   ended?: boolean;
 }
@@ -99,22 +109,25 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
   open.browser = await getBrowser().catch((err: unknown) => {
     throw new BrowserLaunchError('Chromium could not be launched', { cause: err });
   });
-  const fresh = await takeFreshPage(open.browser);
+  const shared = isScriptFree(html) ? await takeSharedPage(open.browser) : undefined;
+  const fresh: FreshPage = shared ?? (await takeFreshPage(open.browser));
   if (open.ended) {
     await fresh.page.close();
     throw new RenderTimeoutError('render deadline passed before a page was open');
   }
   open.page = fresh.page;
   open.session = fresh.session;
-  fresh.policy.allowPrivateNetwork = limits.allowPrivateNetwork;
+  open.shared = shared;
+  fresh.guard.startDocument(limits.allowPrivateNetwork);
   await open.page.setContent(html, { waitUntil: 'load', timeout: 0 });
   // page.pdf() waits for document.fonts.ready itself (waitForFonts defaults to true).
   return open.page.pdf(toPdfOptions(options, limits.maxPages));
 };
 
 /**
- * Prints in a fresh page that is always released (and replaced ahead of the next document), racing the
- * whole job against the deadline.
+ * Prints in a shared page (script-free documents) or a fresh one, racing the whole job against the
+ * deadline. A fresh page is always released and replaced ahead of the next document; a shared page is
+ * kept after a good print and released after a failed one.
  */
 const printBeforeDeadline = async (html: string, options: RenderOptions, limits: RenderLimits) => {
   if (!Number.isFinite(limits.deadline))
@@ -144,19 +157,20 @@ const printBeforeDeadline = async (html: string, options: RenderOptions, limits:
     // Chromium's one renderer thread; alongside the close, Chromium's memory climbed ~30% higher over
     // 1,000 renders before levelling off (with it after, within 4%). After a failure the browser's
     // health is settled (stuck page closed or browser discarded) before anyone renders again.
-    const released = releasePage(open, timedOut);
-    if (failed) await released;
-    else if (open.browser) {
+    // A shared page that served a good print stays open for the next script-free document.
+    if (failed) await releasePage(open, timedOut);
+    else if (open.browser && !(open.shared && keepSharedPage(open.shared))) {
       const { browser } = open;
-      void released.then(() => openNextPage(browser));
+      void releasePage(open, false).then(() => openNextPage(browser));
     }
   }
 };
 
 /**
- * Renders `html` to PDF in a fresh page of the shared browser, never past `limits.deadline` and never
- * longer than `limits.maxPages`. The page is always closed; a page that will not close takes the
- * browser down with it so the next render starts clean.
+ * Renders `html` to PDF in the shared browser, never past `limits.deadline` and never longer than
+ * `limits.maxPages`. A document that may run script gets a new page, closed after it; a script-free one
+ * is printed with JavaScript off in a page kept for such documents. A page that failed is closed, and
+ * one that will not close takes the browser down with it so the next render starts clean.
  *
  * @example
  * const { pdf, pages, truncated } = await renderPdf(html, options, {

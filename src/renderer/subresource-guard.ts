@@ -1,27 +1,32 @@
 import type { CDPSession, Protocol } from 'puppeteer-core';
 import { resolvesToPublicAddresses } from '../net/address-policy.ts';
 
-/** What one page's guard lets through: read per paused request, so it may be set until the HTML goes in. */
-export interface SubresourcePolicy {
-  /** Let the document load sub-resources from private and loopback addresses. */
-  allowPrivateNetwork: boolean;
+/** One page's guard, told about each document the page prints before that document's HTML goes in. */
+export interface SubresourceGuard {
+  /**
+   * Sets what the next document may load (private and loopback addresses or not) and forgets the
+   * host verdicts of the page's earlier documents, so a name that now resolves elsewhere is looked
+   * up again.
+   */
+  startDocument(allowPrivateNetwork: boolean): void;
 }
 
 /**
  * Keeps documents away from non-public hosts (metadata service, VPC, loopback) unless the returned
- * policy allows them (it starts closed); any other scheme that reaches the handler is refused. Uses
+ * guard's current document allows them (closed until the first one starts); any other scheme that reaches the handler is refused. Uses
  * the Fetch domain on the page's own CDP session rather than puppeteer's request interception, which
  * also turns the cache off and pairs every network event: measurably slower for documents with many
  * sub-resources. Chromium resolves names again when it connects, so a name that changes its answer in
  * between (DNS rebinding) is not covered here.
  */
-export const guardSubresources = async (session: CDPSession): Promise<SubresourcePolicy> => {
-  const policy: SubresourcePolicy = { allowPrivateNetwork: false };
-  const verdicts = new Map<string, Promise<boolean>>();
+export const guardSubresources = async (session: CDPSession): Promise<SubresourceGuard> => {
+  let allowPrivateNetwork = false;
+  let verdicts = new Map<string, Promise<boolean>>();
   const allowedHost = (hostname: string): Promise<boolean> => {
+    if (allowPrivateNetwork) return Promise.resolve(true);
     let verdict = verdicts.get(hostname);
     if (!verdict) {
-      verdict = policy.allowPrivateNetwork ? Promise.resolve(true) : resolvesToPublicAddresses(hostname);
+      verdict = resolvesToPublicAddresses(hostname);
       verdicts.set(hostname, verdict);
     }
     return verdict;
@@ -41,5 +46,10 @@ export const guardSubresources = async (session: CDPSession): Promise<Subresourc
   // refuses file: and chrome: to a page loaded from about:blank. Pausing those too cost ~4 ms per
   // render for nothing.
   await session.send('Fetch.enable', { patterns: [{ urlPattern: 'http://*' }, { urlPattern: 'https://*' }] });
-  return policy;
+  return {
+    startDocument: (allowPrivate) => {
+      allowPrivateNetwork = allowPrivate;
+      verdicts = new Map();
+    },
+  };
 };

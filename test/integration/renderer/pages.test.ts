@@ -11,6 +11,8 @@ import { parsePdf } from '../../helpers/pdf.ts';
 const OPTIONS = renderOptionsSchema.parse({});
 const render = (html: string) =>
   renderPdf(html, OPTIONS, { deadline: Date.now() + 20_000, maxPages: 100, allowPrivateNetwork: false });
+/** Makes a document one that may run script, so it gets a page of its own. */
+const SCRIPT = '<script>void 0</script>';
 const textOf = async (html: string) => (await parsePdf((await render(html)).pdf)).pageTexts.join(' ');
 
 /** The page the renderer opened ahead, once it is the browser's only page (bounded wait). */
@@ -39,11 +41,11 @@ describe('renderer pages', () => {
     await closeRenderer();
   });
 
-  it('prints each document in the page opened ahead for it, then closes that page', async () => {
-    await render('<p>first</p>');
+  it('prints each document that may run script in the page opened ahead for it, then closes that page', async () => {
+    await render(`<p>first</p>${SCRIPT}`);
     const browser = await getBrowser();
     const ahead = await pageOpenedAhead(browser);
-    assert.match(await textOf('<p>second</p>'), /second/);
+    assert.match(await textOf(`<p>second</p>${SCRIPT}`), /second/);
     assert.equal(await closed(ahead), true, 'the page opened ahead was used and closed');
     const next = await pageOpenedAhead(browser);
     assert.notEqual(next, ahead, 'a new page is opened for the document after');
@@ -64,12 +66,12 @@ describe('renderer pages', () => {
   });
 
   it('opens a page in the new browser when the one opened ahead belongs to a browser that died', async () => {
-    await render('<p>before</p>');
+    await render(`<p>before</p>${SCRIPT}`);
     const dead = await getBrowser();
     const stale = await pageOpenedAhead(dead);
     const launches = getLaunchCount();
     discardBrowser(dead);
-    assert.match(await textOf('<p>after the crash</p>'), /after the crash/);
+    assert.match(await textOf(`<p>after the crash</p>${SCRIPT}`), /after the crash/);
     assert.equal(getLaunchCount(), launches + 1);
     assert.equal(stale.isClosed() || !dead.connected, true);
   });

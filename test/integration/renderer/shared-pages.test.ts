@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'puppeteer-core';
+import { renderOptionsSchema } from '../../../src/domain/render-request.ts';
+import { useProjectTmpdir } from '../../../src/local/project-tmpdir.ts';
+import { getBrowser } from '../../../src/renderer/browser.ts';
+import { closeRenderer, MAX_SHARED_PAGE_USES, takeSharedPage } from '../../../src/renderer/pages.ts';
+import { RenderTimeoutError, renderPdf } from '../../../src/renderer/render.ts';
+import { parsePdf } from '../../helpers/pdf.ts';
+
+const OPTIONS = renderOptionsSchema.parse({});
+const render = (html: string, allowPrivateNetwork = false) =>
+  renderPdf(html, OPTIONS, { deadline: Date.now() + 20_000, maxPages: 100, allowPrivateNetwork });
+
+/** The open pages of `browser` whose document contains `marker`. */
+const pagesShowing = async (browser: Browser, marker: string): Promise<Page[]> => {
+  const showing: Page[] = [];
+  for (const page of await browser.pages()) {
+    if (!page.isClosed() && (await page.content().catch(() => '')).includes(marker)) showing.push(page);
+  }
+  return showing;
+};
+
+/** A 1×1 PNG. */
+const PIXEL = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
+
+describe('shared pages for script-free documents', () => {
+  let server: Server;
+  let port = 0;
+  const requested: string[] = [];
+
+  before(async () => {
+    useProjectTmpdir();
+    server = createServer((req, res) => {
+      requested.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'image/png' }).end(PIXEL);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(async () => {
+    await closeRenderer();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('prints consecutive script-free documents in one page that stays open', async () => {
+    await render('<p>shared-one</p>');
+    const browser = await getBrowser();
+    const [first] = await pagesShowing(browser, 'shared-one');
+    assert.ok(first, 'the first document stays in an open page');
+    await render('<p>shared-two</p>');
+    const [second] = await pagesShowing(browser, 'shared-two');
+    assert.equal(second, first, 'the second document used the same page');
+    assert.equal((await pagesShowing(browser, 'shared-one')).length, 0, 'nothing of the first is left');
+  });
+
+  it('carries nothing of one document into the next: styles, page size, title, base URL', async () => {
+    await render(`<html lang="de" class="dark"><head><title>customer-a</title><base href="https://a.example/">
+      <style>@page { size: A5 landscape } body { display: none }</style></head><body><p>a</p></body></html>`);
+    const plain = await parsePdf((await render('<p id="b">document-b</p>')).pdf);
+    assert.match(plain.pageTexts.join(' '), /document-b/, 'the hiding style is gone');
+    assert.deepEqual(plain.pageSizes, [{ width: 596, height: 842 }], 'A4 portrait again');
+    const browser = await getBrowser();
+    const [page] = await pagesShowing(browser, 'document-b');
+    assert.ok(page);
+    const state = await page.evaluate(
+      '[document.title, document.baseURI, document.documentElement.className]',
+    );
+    assert.deepEqual(state, ['', 'about:blank', '']);
+  });
+
+  it('runs no script in a shared page, whatever its document holds', async () => {
+    const browser = await getBrowser();
+    const shared = await takeSharedPage(browser);
+    try {
+      await shared.page.setContent(
+        '<p id="out">script did not run</p><script>out.textContent = "ran"</script>',
+      );
+      assert.equal(await shared.page.$eval('#out', (el) => el.textContent), 'script did not run');
+    } finally {
+      await shared.page.close();
+    }
+  });
+
+  it('checks every document against its own sub-resource policy', async () => {
+    requested.length = 0;
+    await render(`<p>denied</p><img src="http://127.0.0.1:${port}/denied-1.png">`);
+    await render(`<p>allowed</p><img src="http://127.0.0.1:${port}/allowed.png">`, true);
+    await render(`<p>denied again</p><img src="http://127.0.0.1:${port}/denied-2.png">`);
+    assert.deepEqual(requested, ['/allowed.png']);
+  });
+
+  it('closes a shared page whose document failed, and prints the next one in another', async () => {
+    await render('<p>before-failure</p>');
+    const browser = await getBrowser();
+    const [used] = await pagesShowing(browser, 'before-failure');
+    assert.ok(used);
+    const big = `<p>${'x '.repeat(50_000)}</p>`.repeat(20);
+    await assert.rejects(
+      renderPdf(big, OPTIONS, { deadline: Date.now() + 5, maxPages: 100, allowPrivateNetwork: false }),
+      RenderTimeoutError,
+    );
+    assert.equal(used.isClosed(), true);
+    await render('<p>after-failure</p>');
+    assert.equal((await pagesShowing(browser, 'after-failure')).length, 1);
+  });
+
+  it(`replaces a shared page after ${MAX_SHARED_PAGE_USES} documents`, async () => {
+    await render('<p>use-0</p>');
+    const browser = await getBrowser();
+    const [page] = await pagesShowing(browser, 'use-0');
+    assert.ok(page);
+    let uses = 1;
+    while (!page.isClosed() && uses <= MAX_SHARED_PAGE_USES) {
+      await render(`<p>use-${uses}</p>`);
+      uses += 1;
+    }
+    assert.equal(page.isClosed(), true, 'the page was closed');
+    assert.ok(uses <= MAX_SHARED_PAGE_USES, `closed after at most ${MAX_SHARED_PAGE_USES} documents`);
+    await render('<p>after-replacement</p>');
+    const [replacement] = await pagesShowing(browser, 'after-replacement');
+    assert.ok(replacement && replacement !== page);
+  });
+});
