@@ -100,11 +100,12 @@ export interface SharedPage extends FreshPage {
 }
 
 /**
- * Idle shared pages; one per render in flight at most. A Lambda renders one document at a time and
- * keeps one; the local stack and the benchmarks run several at once.
+ * Idle shared pages: as many as renders were in flight at once, up to the most the processor runs in
+ * one browser (the local poller's 4 invocations × 5 messages; a quick-job Lambda renders one at a
+ * time, a processor Lambda up to its batch of 5).
  */
 const idleShared: SharedPage[] = [];
-const MAX_IDLE_SHARED = 8;
+const MAX_IDLE_SHARED = 20;
 /** A shared page is replaced after this many documents, bounding whatever a page may accumulate. */
 export const MAX_SHARED_PAGE_USES = 200;
 
