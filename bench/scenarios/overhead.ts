@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { Browser } from 'puppeteer-core';
+import type { Browser, Page, PDFOptions } from 'puppeteer-core';
 import { insertJob } from '../../src/adapters/jobs-table.ts';
 import { authenticate } from '../../src/app/auth.ts';
 import { estimateRenderMs } from '../../src/domain/estimate.ts';
@@ -28,35 +28,38 @@ import type { Scenario } from './types.ts';
 
 /**
  * Where podpdf's time goes. Everything runs in this process against one in-process local stack and its
- * one browser, so each step differs from the previous by exactly what it names:
+ * one browser, so each step of the chain differs from the previous by exactly what it names:
  *
- *   the limit (a used page) → raw render in a page of its own → + CDP session and sub-resource guard →
- *   + pageRanges 1-101 → renderPdf() (takes the page opened ahead; adds deadline race, page counting
- *   and, past 100 pages, pdf-lib truncation) → quickjob handler called directly (auth, JSON, zod,
- *   estimate, DynamoDB row, base64) → the same over HTTP (API Gateway bridge)
+ *   the limit (a used page) → + sub-resource guard, JavaScript off, pageRanges 1-101 (podpdf's shared
+ *   page for script-free documents, re-enacted) → renderPdf() (+ page pool, deadline race, page
+ *   counting and, past 100 pages, pdf-lib truncation) → quickjob handler called directly (auth, JSON,
+ *   zod, estimate, DynamoDB row, base64) → the same over HTTP (API Gateway bridge)
  *
- * The middle two steps re-enact src/renderer/render.ts printInPage() one feature at a time; if that
- * function changes, change them with it. The CPU-side pieces are also timed alone, on the same PDF.
+ * For comparison, the same document printed in a page of its own: raw, and through renderPdf() once a
+ * script tag sends it down that path. The second step re-enacts src/renderer/pages.ts and
+ * subresource-guard.ts; if they change, change it with them. The CPU-side pieces are also timed alone,
+ * on the same PDF.
  */
 
 type Step = { name: string; run: () => Promise<unknown> };
 
 const RENDER_OPTIONS = renderOptionsSchema.parse({});
 
-/** podpdf's own sub-resource guard on a fresh page, then print with or without podpdf's pageRanges. */
-const renderWithGuard = async (browser: Browser, html: string, printLikePodpdf: boolean) => {
+/** podpdf's print options: one page past the limit, to tell truncation apart from an exact fit. */
+const PODPDF_PRINT: PDFOptions = { ...DEFAULT_PDF_OPTIONS, pageRanges: `1-${MAX_PDF_PAGES + 1}` };
+
+/** A page set up like podpdf's shared page: its own sub-resource guard, JavaScript off. */
+const openGuardedPage = async (browser: Browser): Promise<Page> => {
   const page = await browser.newPage();
-  try {
-    await guardSubresources(await page.createCDPSession());
-    await page.setContent(html, { waitUntil: 'load', timeout: 0 });
-    return await page.pdf(
-      printLikePodpdf
-        ? { ...DEFAULT_PDF_OPTIONS, pageRanges: `1-${MAX_PDF_PAGES + 1}` }
-        : DEFAULT_PDF_OPTIONS,
-    );
-  } finally {
-    await page.close();
-  }
+  const guard = await guardSubresources(await page.createCDPSession());
+  guard.startDocument(false);
+  await page.setJavaScriptEnabled(false);
+  return page;
+};
+
+const printInGuardedPage = async (page: Page, html: string): Promise<Uint8Array> => {
+  await page.setContent(html, { waitUntil: 'load', timeout: 0 });
+  return page.pdf(PODPDF_PRINT);
 };
 
 const lambdaContext = (timeoutMs: number): Context => {
@@ -106,6 +109,8 @@ interface StepResult {
   p95Ms: number;
   /** p50 minus the previous step's p50 (render chain only). */
   addedMs?: number;
+  /** Shown for comparison, outside the chain. */
+  reference?: boolean;
 }
 
 const profileDocument = async (
@@ -128,6 +133,8 @@ const profileDocument = async (
       throw new Error(`quickjob handler answered ${result.statusCode}: ${result.body}`);
   };
   const limitPage = await browser.newPage();
+  const guardedPage = await openGuardedPage(browser);
+  const withScript = `${doc.html}<script>void 0</script>`;
   try {
     const chainSteps: Step[] = [
       {
@@ -135,16 +142,11 @@ const profileDocument = async (
         run: () => renderInPage(limitPage, doc.html),
       },
       {
-        name: 'raw render, page of its own (newPage, setContent, pdf, close)',
-        run: () => renderInBrowser(browser, doc.html),
+        name: '+ sub-resource guard, JavaScript off, pageRanges 1-101 (a used page)',
+        run: () => printInGuardedPage(guardedPage, doc.html),
       },
       {
-        name: '+ CDP session, request interception guard',
-        run: () => renderWithGuard(browser, doc.html, false),
-      },
-      { name: '+ pageRanges 1-101', run: () => renderWithGuard(browser, doc.html, true) },
-      {
-        name: 'renderPdf() (+ page opened ahead, deadline race, page count, truncation past 100)',
+        name: 'renderPdf() (+ shared page pool, deadline race, page count, truncation past 100)',
         run: () => renderPdf(doc.html, RENDER_OPTIONS, limits()),
       },
       {
@@ -154,7 +156,17 @@ const profileDocument = async (
       },
       { name: 'POST /quickjob over HTTP (+ API Gateway bridge, socket)', run: () => client.render(body) },
     ];
-    const chainSamples = await interleave(chainSteps, iterations, settleMs);
+    const referenceSteps: Step[] = [
+      {
+        name: 'raw render, page of its own (newPage, setContent, pdf, close)',
+        run: () => renderInBrowser(browser, doc.html),
+      },
+      {
+        name: 'renderPdf(), with a script tag (page opened ahead, closed after)',
+        run: () => renderPdf(withScript, RENDER_OPTIONS, limits()),
+      },
+    ];
+    const chainSamples = await interleave([...chainSteps, ...referenceSteps], iterations, settleMs);
     let previous: number | undefined;
     const chain = chainSteps.map((step): StepResult => {
       const summary = summarize(chainSamples.get(step.name) ?? []);
@@ -167,9 +179,13 @@ const profileDocument = async (
       previous = summary.p50;
       return result;
     });
+    for (const step of referenceSteps) {
+      const summary = summarize(chainSamples.get(step.name) ?? []);
+      chain.push({ step: step.name, p50Ms: round(summary.p50), p95Ms: round(summary.p95), reference: true });
+    }
 
     // The CPU-side pieces alone, on the PDF the renderer prints for this document.
-    const printed = await renderWithGuard(browser, doc.html, true);
+    const printed = await printInGuardedPage(guardedPage, doc.html);
     const printedPages = await countPages(printed);
     const response = pdfResponse(printed, { 'x-pdf-pages': '1', 'x-pdf-truncated': 'false' });
     const event = quickjobEvent(bodyText, stack.apiKey);
@@ -229,16 +245,22 @@ const profileDocument = async (
   } finally {
     client.close();
     await limitPage.close();
+    await guardedPage.close();
   }
 };
 
 const formatBreakdown = (id: DocumentId, result: { chain: StepResult[]; pieces: StepResult[] }): string => {
   const width = Math.max(...[...result.chain, ...result.pieces].map((s) => s.step.length));
   const lines = [`  ${id}:`];
-  for (const s of result.chain) {
+  const inChain = result.chain.filter((s) => !s.reference);
+  const references = result.chain.filter((s) => s.reference);
+  for (const s of inChain) {
     const added = s.addedMs === undefined ? '' : `  (${s.addedMs >= 0 ? '+' : ''}${s.addedMs.toFixed(1)} ms)`;
     lines.push(`    ${s.step.padEnd(width)}  p50 ${ms(s.p50Ms).padStart(9)}${added}`);
   }
+  lines.push('    for comparison, a page per document:');
+  for (const s of references)
+    lines.push(`    ${`  ${s.step}`.padEnd(width)}  p50 ${ms(s.p50Ms).padStart(9)}`);
   lines.push('    pieces alone:');
   for (const s of result.pieces)
     lines.push(`    ${`  ${s.step}`.padEnd(width)}  p50 ${ms(s.p50Ms).padStart(9)}`);
@@ -262,8 +284,9 @@ export const overheadScenario: Scenario = {
           apiKey: stack.apiKeys[0] as string,
         });
         breakdown[id] = result;
-        const first = result.chain[0]?.p50Ms ?? Number.NaN;
-        const last = result.chain.at(-1)?.p50Ms ?? Number.NaN;
+        const chain = result.chain.filter((s) => !s.reference);
+        const first = chain[0]?.p50Ms ?? Number.NaN;
+        const last = chain.at(-1)?.p50Ms ?? Number.NaN;
         progress(`overhead ${id}: raw ${ms(first)} -> HTTP ${ms(last)}`);
       }
     } finally {
