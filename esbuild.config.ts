@@ -2,7 +2,7 @@
  * Builds what serverless.yml deploys:
  * - dist/runtime/<handler>.js: one minified CommonJS bundle per Lambda handler, everything bundled
  *   except @sparticuz/chromium (its code finds its brotli archives relative to its own files) and the
- *   modules that hold the process's browser and its next page, dist/runtime/browser.js and pages.js,
+ *   modules that hold the process's browser and its pages, dist/runtime/browser.js and pages.js,
  *   shared, so there is one of each per process.
  * - dist/handlers/<handler>.js: the entry Lambda loads. For the handlers that render, it starts
  *   Chromium and opens its first page (PODPDF_PREWARM_BROWSER), and loads the handler bundle only on
