@@ -129,6 +129,17 @@ const machineBusyTicks = (): number => {
   return [user, nice, system, irq, softirq, steal].reduce<number>((sum, v) => sum + (v ?? 0), 0);
 };
 
+/** CPU ms a process has used itself (utime + stime, not its children). */
+export const processCpuMs = (pid: number): number => {
+  const fields = (readText(`/proc/${pid}/stat`) ?? '').split(') ').at(-1)?.split(' ') ?? [];
+  return ((Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 1000) / CLOCK_TICKS_PER_SECOND;
+};
+
+/** CPU ms of a process, its live descendants and every child already reaped. */
+export const treeCpuMs = (pid: number): number =>
+  ([pid, ...descendants(pid)].reduce((sum, each) => sum + processTicks(each), 0) * 1000) /
+  CLOCK_TICKS_PER_SECOND;
+
 export interface CpuSnapshot {
   at: number;
   machineTicks: number;

@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import type { DocumentId } from '../fixtures/documents.ts';
 import { settle } from '../plan.ts';
+import { processCpuMs, treeCpuMs } from '../proc.ts';
 import { ms, progress } from '../progress.ts';
-import { summarize } from '../stats.ts';
+import { round, summarize } from '../stats.ts';
 import { startWebhookClock, type WebhookClock } from '../systems/webhook-receiver.ts';
 import { runClosedLoop, toRow } from './concurrency.ts';
 import { type LatencyRow, makeTarget, type Scenario, type TargetResult, type WarmSystems } from './types.ts';
@@ -95,6 +97,11 @@ export const longjobScenario: Scenario = {
       const [first] = plan.documents as DocumentId[];
       const doc = ctx.document(first ?? 'invoice');
       const concurrency = Math.min(plan.batch, LOCAL_PROCESSOR_CONCURRENCY);
+      // CPU of the batch, split between the server process (handlers, AWS SDK, emulators, webhooks)
+      // and its Chromium: on a small machine the sum, not the render, bounds throughput.
+      const serverPid = warm.server.pid;
+      const serverCpuBefore = processCpuMs(serverPid);
+      const serverTreeCpuBefore = treeCpuMs(serverPid);
       const batchStart = performance.now();
       const jobIds = await Promise.all(
         Array.from({ length: plan.batch }, async () => {
@@ -107,13 +114,28 @@ export const longjobScenario: Scenario = {
       );
       const arrivals = await Promise.all(jobIds.map((jobId) => clock.arrival(jobId)));
       const longWall = Math.max(...arrivals.map((a) => a.at)) - batchStart;
+      const serverCpuMs = processCpuMs(serverPid) - serverCpuBefore;
+      const serverChromiumCpuMs = treeCpuMs(serverPid) - serverTreeCpuBefore - serverCpuMs;
       const latencies = arrivals.map((a) => a.at - batchStart);
       const renderRaw = async () => {
         const { ms: elapsed, pdf } = await warm.limit.render(doc.html);
         return { ms: elapsed, pages: doc.pages, bytes: pdf.byteLength };
       };
       await runClosedLoop(concurrency, concurrency, renderRaw); // opens the pages the limit keeps warm
+      const limitPid = warm.limit.pid;
+      const limitCpuBefore = limitPid === undefined ? Number.NaN : treeCpuMs(limitPid);
+      const clientCpuBefore = process.cpuUsage();
       const raw = await runClosedLoop(concurrency, plan.batch, renderRaw);
+      const limitChromiumCpuMs = limitPid === undefined ? Number.NaN : treeCpuMs(limitPid) - limitCpuBefore;
+      const clientCpu = process.cpuUsage(clientCpuBefore);
+      const limitClientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
+      const perJob = (cpuMs: number) => round(cpuMs / plan.batch, 1);
+      const cpuPerJob = {
+        podpdfServerMs: perJob(serverCpuMs),
+        podpdfChromiumMs: perJob(serverChromiumCpuMs),
+        limitChromiumMs: perJob(limitChromiumCpuMs),
+        limitClientMs: perJob(limitClientCpuMs),
+      };
       const pagePerDoc = await runClosedLoop(concurrency, plan.batch, async () => {
         const { ms: elapsed, pdf } = await warm.limit.renderInOwnPage(doc.html);
         return { ms: elapsed, pages: doc.pages, bytes: pdf.byteLength };
@@ -135,6 +157,15 @@ export const longjobScenario: Scenario = {
         toRow('limit', doc.id, concurrency, raw),
         toRow('raw-page-per-doc', doc.id, concurrency, pagePerDoc),
       );
+      const podpdfCpu = cpuPerJob.podpdfServerMs + cpuPerJob.podpdfChromiumMs;
+      const limitCpu = cpuPerJob.limitChromiumMs + cpuPerJob.limitClientMs;
+      const cores = availableParallelism();
+      const cpuText =
+        `CPU per job: podpdf server ${ms(cpuPerJob.podpdfServerMs)} + its Chromium ` +
+        `${ms(cpuPerJob.podpdfChromiumMs)}; limit: Chromium ${ms(cpuPerJob.limitChromiumMs)} + client ` +
+        `${ms(cpuPerJob.limitClientMs)}; ${cores} cores cap podpdf at ${((cores * 1000) / podpdfCpu).toFixed(1)} ` +
+        `jobs/s and the limit at ${((cores * 1000) / limitCpu).toFixed(1)} renders/s`;
+      progress(cpuText);
       progress(
         `longjob batch of ${plan.batch} ${doc.id}: ${longThroughput.toFixed(1)} jobs/s; ` +
           `limit at concurrency ${concurrency}: ${rawThroughput.toFixed(1)} renders/s, ` +
@@ -149,7 +180,8 @@ export const longjobScenario: Scenario = {
           comparison: '>=',
           basis:
             `${longThroughput.toFixed(2)} jobs/s / ${rawThroughput.toFixed(2)} renders/s; ` +
-            `raw with a page per document ${pagePerDocThroughput.toFixed(2)}/s (${(longThroughput / pagePerDocThroughput).toFixed(2)}x)`,
+            `raw with a page per document ${pagePerDocThroughput.toFixed(2)}/s (${(longThroughput / pagePerDocThroughput).toFixed(2)}x); ` +
+            cpuText,
         }),
       );
       details.batch = {
@@ -158,6 +190,7 @@ export const longjobScenario: Scenario = {
         longjobWallMs: longWall,
         limitWallMs: raw.wallMs,
         pagePerDocWallMs: pagePerDoc.wallMs,
+        cpuPerJob,
       };
       return { status: 'done', rows, targets, details };
     } finally {
