@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { Browser, Page, PDFOptions } from 'puppeteer-core';
+import type { Browser, CDPSession, Page } from 'puppeteer-core';
 import { insertJob } from '../../src/adapters/jobs-table.ts';
 import { authenticate } from '../../src/app/auth.ts';
 import { estimateRenderMs } from '../../src/domain/estimate.ts';
@@ -14,6 +14,7 @@ import { pdfResponse } from '../../src/http/response.ts';
 import { startLocalStack } from '../../src/local/stack.ts';
 import { getBrowser } from '../../src/renderer/browser.ts';
 import { countPages, keepFirstPages } from '../../src/renderer/pdf-pages.ts';
+import { printToPdf, toPrintParams } from '../../src/renderer/print.ts';
 import { renderPdf } from '../../src/renderer/render.ts';
 import { guardSubresources } from '../../src/renderer/subresource-guard.ts';
 import { onCleanup } from '../cleanup.ts';
@@ -21,7 +22,7 @@ import type { BenchDocument, DocumentId } from '../fixtures/documents.ts';
 import { settle } from '../plan.ts';
 import { ms, progress } from '../progress.ts';
 import { round, summarize } from '../stats.ts';
-import { DEFAULT_PDF_OPTIONS, renderInBrowser, renderInPage } from '../systems/chromium.ts';
+import { renderInBrowser, renderInPage } from '../systems/chromium.ts';
 import { createQuickjobClient, quickjobBody } from '../systems/podpdf-quickjob.ts';
 import { quickjobEvent } from '../systems/quickjob-event.ts';
 import type { Scenario } from './types.ts';
@@ -30,8 +31,9 @@ import type { Scenario } from './types.ts';
  * Where podpdf's time goes. Everything runs in this process against one in-process local stack and its
  * one browser, so each step of the chain differs from the previous by exactly what it names:
  *
- *   the limit (a used page) → + sub-resource guard, JavaScript off, pageRanges 1-101 (podpdf's shared
- *   page for script-free documents, re-enacted) → renderPdf() (+ page pool, deadline race, page
+ *   the limit (a used page, page.pdf()) → + sub-resource guard, JavaScript off, podpdf's print
+ *   (pageRanges 1-101, the PDF in one CDP message): podpdf's shared page for script-free documents,
+ *   re-enacted → renderPdf() (+ page pool, deadline race, page
  *   counting and, past 100 pages, pdf-lib truncation) → quickjob handler called directly (auth, JSON,
  *   zod, estimate, DynamoDB row, base64) → the same over HTTP (API Gateway bridge)
  *
@@ -45,21 +47,22 @@ type Step = { name: string; run: () => Promise<unknown> };
 
 const RENDER_OPTIONS = renderOptionsSchema.parse({});
 
-/** podpdf's print options: one page past the limit, to tell truncation apart from an exact fit. */
-const PODPDF_PRINT: PDFOptions = { ...DEFAULT_PDF_OPTIONS, pageRanges: `1-${MAX_PDF_PAGES + 1}` };
-
-/** A page set up like podpdf's shared page: its own sub-resource guard, JavaScript off. */
-const openGuardedPage = async (browser: Browser): Promise<Page> => {
+/** A page set up like podpdf's shared page: its own CDP session and sub-resource guard, JavaScript off. */
+const openGuardedPage = async (browser: Browser): Promise<{ page: Page; session: CDPSession }> => {
   const page = await browser.newPage();
-  const guard = await guardSubresources(await page.createCDPSession());
-  guard.startDocument(false);
+  const session = await page.createCDPSession();
+  (await guardSubresources(session)).startDocument(false);
   await page.setJavaScriptEnabled(false);
-  return page;
+  return { page, session };
 };
 
-const printInGuardedPage = async (page: Page, html: string): Promise<Uint8Array> => {
-  await page.setContent(html, { waitUntil: 'load', timeout: 0 });
-  return page.pdf(PODPDF_PRINT);
+/** Prints as podpdf does for a quick job: its print parameters, over the page's session, in one message. */
+const printInGuardedPage = async (
+  guarded: { page: Page; session: CDPSession },
+  html: string,
+): Promise<Uint8Array> => {
+  await guarded.page.setContent(html, { waitUntil: 'load', timeout: 0 });
+  return printToPdf(guarded.session, toPrintParams(RENDER_OPTIONS, MAX_PDF_PAGES), false);
 };
 
 const lambdaContext = (timeoutMs: number): Context => {
@@ -127,6 +130,7 @@ const profileDocument = async (
     deadline: Date.now() + 30_000,
     maxPages: MAX_PDF_PAGES,
     allowPrivateNetwork: false,
+    streamPdf: false,
   });
   const expectOk = (result: { statusCode?: number; body?: string }) => {
     if (result.statusCode !== 200)
@@ -142,7 +146,7 @@ const profileDocument = async (
         run: () => renderInPage(limitPage, doc.html),
       },
       {
-        name: '+ sub-resource guard, JavaScript off, pageRanges 1-101 (a used page)',
+        name: "+ guard, JavaScript off, podpdf's print (pageRanges 1-101, one CDP message)",
         run: () => printInGuardedPage(guardedPage, doc.html),
       },
       {
@@ -245,7 +249,7 @@ const profileDocument = async (
   } finally {
     client.close();
     await limitPage.close();
-    await guardedPage.close();
+    await guardedPage.page.close();
   }
 };
 

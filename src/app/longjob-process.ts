@@ -54,6 +54,7 @@ const render = async (job: JobRecord, invocationDeadline: number) => {
     deadline: invocationDeadline - config.PODPDF_PROCESSOR_RESERVE_MS,
     maxPages: MAX_PDF_PAGES,
     allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
+    streamPdf: true,
   });
   return { ...rendered, renderMs: Date.now() - started };
 };

@@ -98,6 +98,7 @@ export const runQuickjob = async (
       deadline,
       maxPages: MAX_PDF_PAGES,
       allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
+      streamPdf: false,
     });
   } catch (err) {
     const clientError = toClientError(err, request.options.pageRanges, capMs, deadline - ctx.startedAt);

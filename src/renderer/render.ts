@@ -1,4 +1,4 @@
-import type { Browser, CDPSession, Page, PDFOptions } from 'puppeteer-core';
+import type { Browser, CDPSession, Page } from 'puppeteer-core';
 import type { RenderOptions } from '../domain/render-request.ts';
 import { withTimeout } from '../util/with-timeout.ts';
 import { discardBrowser, getBrowser } from './browser.ts';
@@ -11,6 +11,7 @@ import {
   takeSharedPage,
 } from './pages.ts';
 import { countPages, keepFirstPages } from './pdf-pages.ts';
+import { printToPdf, toPrintParams } from './print.ts';
 import { isScriptFree } from './script-free.ts';
 
 /** The render did not finish before its deadline; the page was torn down. */
@@ -37,6 +38,11 @@ export interface RenderLimits {
   maxPages: number;
   /** Let the document load sub-resources from private and loopback addresses. */
   allowPrivateNetwork: boolean;
+  /**
+   * Read the PDF as a stream: slower by a few ms, but not capped at one protocol message (256 MB of
+   * base64). Long jobs, whose PDFs go to S3, use it; a quick job's PDF must fit a 6 MB response.
+   */
+  streamPdf: boolean;
 }
 
 export interface RenderedPdf {
@@ -49,21 +55,6 @@ export interface RenderedPdf {
 
 /** How long a page gets to close before the whole browser is considered stuck and killed. */
 const PAGE_CLOSE_GRACE_MS = 2_000;
-
-const toPdfOptions = (options: RenderOptions, maxPages: number): PDFOptions => ({
-  format: options.format,
-  margin: options.margin,
-  printBackground: options.printBackground,
-  scale: options.scale,
-  landscape: options.landscape,
-  preferCSSPageSize: options.preferCSSPageSize,
-  displayHeaderFooter: options.displayHeaderFooter,
-  ...(options.headerTemplate === undefined ? {} : { headerTemplate: options.headerTemplate }),
-  ...(options.footerTemplate === undefined ? {} : { footerTemplate: options.footerTemplate }),
-  // One page past the limit tells truncation apart from an exact fit without a second render.
-  pageRanges: options.pageRanges ?? `1-${maxPages + 1}`,
-  timeout: 0,
-});
 
 const classify = (err: unknown): Error => {
   if (err instanceof RenderTimeoutError || err instanceof BrowserLaunchError) return err;
@@ -120,8 +111,7 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
   open.shared = shared;
   fresh.guard.startDocument(limits.allowPrivateNetwork);
   await open.page.setContent(html, { waitUntil: 'load', timeout: 0 });
-  // page.pdf() waits for document.fonts.ready itself (waitForFonts defaults to true).
-  return open.page.pdf(toPdfOptions(options, limits.maxPages));
+  return printToPdf(fresh.session, toPrintParams(options, limits.maxPages), limits.streamPdf);
 };
 
 /**

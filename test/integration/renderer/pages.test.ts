@@ -10,7 +10,12 @@ import { parsePdf } from '../../helpers/pdf.ts';
 
 const OPTIONS = renderOptionsSchema.parse({});
 const render = (html: string) =>
-  renderPdf(html, OPTIONS, { deadline: Date.now() + 20_000, maxPages: 100, allowPrivateNetwork: false });
+  renderPdf(html, OPTIONS, {
+    deadline: Date.now() + 20_000,
+    maxPages: 100,
+    allowPrivateNetwork: false,
+    streamPdf: false,
+  });
 /** Makes a document one that may run script, so it gets a page of its own. */
 const SCRIPT = '<script>void 0</script>';
 const textOf = async (html: string) => (await parsePdf((await render(html)).pdf)).pageTexts.join(' ');

@@ -12,7 +12,12 @@ import { parsePdf } from '../../helpers/pdf.ts';
 
 const OPTIONS = renderOptionsSchema.parse({});
 const render = (html: string, allowPrivateNetwork = false) =>
-  renderPdf(html, OPTIONS, { deadline: Date.now() + 20_000, maxPages: 100, allowPrivateNetwork });
+  renderPdf(html, OPTIONS, {
+    deadline: Date.now() + 20_000,
+    maxPages: 100,
+    allowPrivateNetwork,
+    streamPdf: false,
+  });
 
 /** The open pages of `browser` whose document contains `marker`. */
 const pagesShowing = async (browser: Browser, marker: string): Promise<Page[]> => {
@@ -103,7 +108,12 @@ describe('shared pages for script-free documents', () => {
     assert.ok(used);
     const big = `<p>${'x '.repeat(50_000)}</p>`.repeat(20);
     await assert.rejects(
-      renderPdf(big, OPTIONS, { deadline: Date.now() + 5, maxPages: 100, allowPrivateNetwork: false }),
+      renderPdf(big, OPTIONS, {
+        deadline: Date.now() + 5,
+        maxPages: 100,
+        allowPrivateNetwork: false,
+        streamPdf: false,
+      }),
       RenderTimeoutError,
     );
     assert.equal(used.isClosed(), true);
@@ -126,5 +136,25 @@ describe('shared pages for script-free documents', () => {
     await render('<p>after-replacement</p>');
     const [replacement] = await pagesShowing(browser, 'after-replacement');
     assert.ok(replacement && replacement !== page);
+  });
+  it('prints the same PDF whether it is read in one message or as a stream', async () => {
+    const html = `<style>@page { size: Letter landscape }</style>${'<p>stream or message</p>'.repeat(400)}`;
+    const options = renderOptionsSchema.parse({ preferCSSPageSize: true });
+    const limits = { maxPages: 100, allowPrivateNetwork: false };
+    const inMessage = await renderPdf(html, options, {
+      ...limits,
+      deadline: Date.now() + 20_000,
+      streamPdf: false,
+    });
+    const asStream = await renderPdf(html, options, {
+      ...limits,
+      deadline: Date.now() + 20_000,
+      streamPdf: true,
+    });
+    const [a, b] = await Promise.all([parsePdf(inMessage.pdf), parsePdf(asStream.pdf)]);
+    assert.ok(a.pages > 1);
+    assert.deepEqual(b.pageTexts, a.pageTexts);
+    assert.deepEqual(b.pageSizes, a.pageSizes);
+    assert.deepEqual(a.pageSizes[0], { width: 792, height: 612 });
   });
 });
