@@ -16,6 +16,7 @@ import { getBrowser } from '../../src/renderer/browser.ts';
 import { countPages, keepFirstPages } from '../../src/renderer/pdf-pages.ts';
 import { printToPdf, toPrintParams } from '../../src/renderer/print.ts';
 import { renderPdf } from '../../src/renderer/render.ts';
+import { mayLoadWebFonts } from '../../src/renderer/script-free.ts';
 import { guardSubresources } from '../../src/renderer/subresource-guard.ts';
 import { onCleanup } from '../cleanup.ts';
 import type { BenchDocument, DocumentId } from '../fixtures/documents.ts';
@@ -62,7 +63,10 @@ const printInGuardedPage = async (
   html: string,
 ): Promise<Uint8Array> => {
   await guarded.page.setContent(html, { waitUntil: 'load', timeout: 0 });
-  return printToPdf(guarded.session, toPrintParams(RENDER_OPTIONS, MAX_PDF_PAGES), false);
+  return printToPdf(guarded.session, toPrintParams(RENDER_OPTIONS, MAX_PDF_PAGES), {
+    stream: false,
+    waitForFonts: mayLoadWebFonts(html),
+  });
 };
 
 const lambdaContext = (timeoutMs: number): Context => {

@@ -12,7 +12,7 @@ import {
 } from './pages.ts';
 import { countPages, keepFirstPages } from './pdf-pages.ts';
 import { printToPdf, toPrintParams } from './print.ts';
-import { isScriptFree } from './script-free.ts';
+import { isScriptFree, mayLoadWebFonts } from './script-free.ts';
 
 /** The render did not finish before its deadline; the page was torn down. */
 export class RenderTimeoutError extends Error {
@@ -100,7 +100,8 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
   open.browser = await getBrowser().catch((err: unknown) => {
     throw new BrowserLaunchError('Chromium could not be launched', { cause: err });
   });
-  const shared = isScriptFree(html) ? await takeSharedPage(open.browser) : undefined;
+  const scriptFree = isScriptFree(html);
+  const shared = scriptFree ? await takeSharedPage(open.browser) : undefined;
   const fresh: FreshPage = shared ?? (await takeFreshPage(open.browser));
   if (open.ended) {
     await fresh.page.close();
@@ -111,7 +112,10 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
   open.shared = shared;
   fresh.guard.startDocument(limits.allowPrivateNetwork);
   await open.page.setContent(html, { waitUntil: 'load', timeout: 0 });
-  return printToPdf(fresh.session, toPrintParams(options, limits.maxPages), limits.streamPdf);
+  return printToPdf(fresh.session, toPrintParams(options, limits.maxPages), {
+    stream: limits.streamPdf,
+    waitForFonts: !scriptFree || mayLoadWebFonts(html),
+  });
 };
 
 /**

@@ -18,3 +18,12 @@ const SCRIPT_SIGNS =
  * isScriptFree('<img src=x onerror="fetch(...)">'); // false
  */
 export const isScriptFree = (html: string): boolean => !SCRIPT_SIGNS.test(html);
+
+/** Anything through which a document can bring a web font: an `@font-face` rule or a stylesheet it loads. */
+const WEB_FONT_SIGNS = /@font-face|@import|<link\b/i;
+
+/**
+ * False when a script-free document can have no web font to wait for: printing then skips waiting
+ * for `document.fonts.ready`, a round trip to the page. A document with script may add fonts itself.
+ */
+export const mayLoadWebFonts = (html: string): boolean => WEB_FONT_SIGNS.test(html);

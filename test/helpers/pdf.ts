@@ -1,3 +1,4 @@
+import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 export interface ParsedPdf {
@@ -34,3 +35,15 @@ export const parsePdf = async (bytes: Uint8Array): Promise<ParsedPdf> => {
 
 export const isPdf = (bytes: Uint8Array): boolean =>
   Buffer.from(bytes.subarray(0, 5)).toString('latin1') === '%PDF-';
+
+/** The BaseFont names of the fonts a PDF embeds, subset prefixes removed ("LiberationSans-BoldItalic"). */
+export const fontNames = async (bytes: Uint8Array): Promise<string[]> => {
+  const doc = await PDFDocument.load(bytes);
+  const names = new Set<string>();
+  for (const [, object] of doc.context.enumerateIndirectObjects()) {
+    if (!(object instanceof PDFDict) || object.get(PDFName.of('Type'))?.toString() !== '/Font') continue;
+    const name = object.get(PDFName.of('BaseFont'))?.toString();
+    if (name) names.add(name.replace(/^\/([A-Z]{6}\+)?/, ''));
+  }
+  return [...names];
+};

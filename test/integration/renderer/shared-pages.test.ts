@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
 import { renderOptionsSchema } from '../../../src/domain/render-request.ts';
 import { useProjectTmpdir } from '../../../src/local/project-tmpdir.ts';
 import { getBrowser } from '../../../src/renderer/browser.ts';
 import { closeRenderer, MAX_SHARED_PAGE_USES, takeSharedPage } from '../../../src/renderer/pages.ts';
 import { RenderTimeoutError, renderPdf } from '../../../src/renderer/render.ts';
-import { parsePdf } from '../../helpers/pdf.ts';
+import { fontNames, parsePdf } from '../../helpers/pdf.ts';
+
+/** A TrueType font that ships with pdfjs-dist, the tests' PDF reader. */
+const LIBERATION_BOLD_ITALIC = fileURLToPath(
+  import.meta.resolve('pdfjs-dist/standard_fonts/LiberationSans-BoldItalic.ttf'),
+);
 
 const OPTIONS = renderOptionsSchema.parse({});
 const render = (html: string, allowPrivateNetwork = false) =>
@@ -156,5 +163,12 @@ describe('shared pages for script-free documents', () => {
     assert.deepEqual(b.pageTexts, a.pageTexts);
     assert.deepEqual(b.pageSizes, a.pageSizes);
     assert.deepEqual(a.pageSizes[0], { width: 792, height: 612 });
+  });
+  it('prints a web font in its own face', async () => {
+    const font = readFileSync(LIBERATION_BOLD_ITALIC).toString('base64');
+    const pdf = await render(`<style>
+      @font-face { font-family: 'Probe'; src: url(data:font/ttf;base64,${font}) format('truetype'); }
+      p { font-family: 'Probe', serif }</style><p>web font</p>`);
+    assert.deepEqual(await fontNames(pdf.pdf), ['LiberationSans-BoldItalic']);
   });
 });

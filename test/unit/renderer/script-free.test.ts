@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isScriptFree } from '../../../src/renderer/script-free.ts';
+import { isScriptFree, mayLoadWebFonts } from '../../../src/renderer/script-free.ts';
 
 describe('script-free documents', () => {
   it('takes ordinary markup, styles, data: images and the word "script" in text as script-free', () => {
@@ -37,5 +37,12 @@ describe('script-free documents', () => {
     ]) {
       assert.equal(isScriptFree(html), false, html);
     }
+  });
+
+  it('tells documents that may bring a web font from those that use installed fonts only', () => {
+    assert.equal(mayLoadWebFonts('<style>p { font-family: Arial, sans-serif }</style><p>x</p>'), false);
+    assert.equal(mayLoadWebFonts('<style>@font-face { font-family: X; src: url(x.woff2) }</style>'), true);
+    assert.equal(mayLoadWebFonts('<style>@import url("https://example.com/fonts.css");</style>'), true);
+    assert.equal(mayLoadWebFonts('<LINK rel="stylesheet" href="https://example.com/fonts.css">'), true);
   });
 });
