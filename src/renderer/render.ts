@@ -168,7 +168,7 @@ const printBeforeDeadline = async (html: string, options: RenderOptions, limits:
  *
  * @example
  * const { pdf, pages, truncated } = await renderPdf(html, options, {
- *   deadline: Date.now() + 30_000, maxPages: 100, allowPrivateNetwork: false,
+ *   deadline: Date.now() + 30_000, maxPages: 100, allowPrivateNetwork: false, streamPdf: false,
  * });
  */
 export const renderPdf = async (
