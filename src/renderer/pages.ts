@@ -105,7 +105,7 @@ export interface SharedPage extends FreshPage {
  * time, a processor Lambda up to its batch of 5).
  */
 const idleShared: SharedPage[] = [];
-const MAX_IDLE_SHARED = 20;
+export const MAX_IDLE_SHARED = 20;
 /** A shared page is replaced after this many documents, bounding whatever a page may accumulate. */
 export const MAX_SHARED_PAGE_USES = 200;
 

@@ -8,7 +8,12 @@ import type { Browser, Page } from 'puppeteer-core';
 import { renderOptionsSchema } from '../../../src/domain/render-request.ts';
 import { useProjectTmpdir } from '../../../src/local/project-tmpdir.ts';
 import { getBrowser } from '../../../src/renderer/browser.ts';
-import { closeRenderer, MAX_SHARED_PAGE_USES, takeSharedPage } from '../../../src/renderer/pages.ts';
+import {
+  closeRenderer,
+  MAX_IDLE_SHARED,
+  MAX_SHARED_PAGE_USES,
+  takeSharedPage,
+} from '../../../src/renderer/pages.ts';
 import { RenderTimeoutError, renderPdf } from '../../../src/renderer/render.ts';
 import { fontNames, parsePdf } from '../../helpers/pdf.ts';
 
@@ -170,5 +175,22 @@ describe('shared pages for script-free documents', () => {
       @font-face { font-family: 'Probe'; src: url(data:font/ttf;base64,${font}) format('truetype'); }
       p { font-family: 'Probe', serif }</style><p>web font</p>`);
     assert.deepEqual(await fontNames(pdf.pdf), ['LiberationSans-BoldItalic']);
+  });
+  it(`keeps at most ${MAX_IDLE_SHARED} idle pages after a burst of documents`, async () => {
+    const burst = MAX_IDLE_SHARED + 4;
+    await Promise.all(Array.from({ length: burst }, (_, n) => render(`<p>burst-${n}</p>`)));
+    const browser = await getBrowser();
+    const count = async () => {
+      let showing = 0;
+      for (let n = 0; n < burst; n += 1) showing += (await pagesShowing(browser, `burst-${n}<`)).length;
+      return showing;
+    };
+    // Pages past the pool close in the background, after their PDFs were returned (bounded wait).
+    let showing = await count();
+    for (let attempt = 0; attempt < 50 && showing > MAX_IDLE_SHARED; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      showing = await count();
+    }
+    assert.equal(showing, MAX_IDLE_SHARED, 'pages beyond the pool were closed');
   });
 });
