@@ -17,7 +17,8 @@ export interface TimedPdf {
  * The limit: what the same Chromium can do with nothing around it. One browser stays warm, and so do
  * its pages: every render is setContent + pdf into a page left open by an earlier render (one page per
  * render in flight), in this process, with no HTTP, validation or database. Whatever podpdf adds on top
- * shows up as its distance from this line. (podpdf itself never lets two documents share a page.)
+ * shows up as its distance from this line. (podpdf shares pages only between script-free documents, with
+ * JavaScript off.)
  */
 export interface LimitRenderer {
   browser: Browser;
@@ -26,7 +27,7 @@ export interface LimitRenderer {
   render(html: string): Promise<TimedPdf>;
   /**
    * The same browser, but each render in a page of its own (newPage, setContent, pdf, close), as podpdf
-   * does to keep documents apart: what that isolation costs, with nothing else added.
+   * does for documents that may run script: what that isolation costs, with nothing else added.
    */
   renderInOwnPage(html: string): Promise<TimedPdf>;
   close(): Promise<void>;
