@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
-/** CSS lengths Chromium's printToPDF accepts: a number with an optional px, in, cm or mm unit. */
+/** CSS lengths Chromium's printToPDF accepts: a number with an optional px, in, cm or mm unit (px if none). */
+export const CSS_LENGTH = /^(\d+(?:\.\d+)?)(px|in|cm|mm)?$/;
+
 const cssLength = z
   .string()
   .trim()
-  .regex(/^\d+(\.\d+)?(px|in|cm|mm)?$/, 'must be a CSS length such as "20mm", "1in", "0.5cm" or "12px"');
+  .regex(CSS_LENGTH, 'must be a CSS length such as "20mm", "1in", "0.5cm" or "12px"');
 
 /** "1-5, 8, 11-13": Chromium's own page-range syntax. */
 const pageRanges = z

@@ -1,5 +1,5 @@
 import type { CDPSession, Protocol } from 'puppeteer-core';
-import type { RenderOptions } from '../domain/render-request.ts';
+import { CSS_LENGTH, type RenderOptions } from '../domain/render-request.ts';
 
 /** Paper sizes in inches, as puppeteer's `page.pdf()` has them. */
 const PAPER_INCHES: Record<RenderOptions['format'], { width: number; height: number }> = {
@@ -16,7 +16,7 @@ const PIXELS_PER_UNIT = { px: 1, in: 96, cm: 37.8, mm: 3.78 } as const;
 
 /** A CSS length as the request schema allows it ("20mm", "1in", "12px", "0"), in inches. */
 export const cssLengthToInches = (length: string): number => {
-  const match = /^(\d+(?:\.\d+)?)(px|in|cm|mm)?$/.exec(length.trim());
+  const match = CSS_LENGTH.exec(length.trim());
   if (!match) throw new TypeError(`not a CSS length: ${length}`);
   const unit = (match[2] ?? 'px') as keyof typeof PIXELS_PER_UNIT;
   return (Number(match[1]) * PIXELS_PER_UNIT[unit]) / PIXELS_PER_UNIT.in;

@@ -12,11 +12,11 @@ export interface SubresourceGuard {
 }
 
 /**
- * Keeps documents away from non-public hosts (metadata service, VPC, loopback) unless the returned
- * guard's current document allows them (closed until the first one starts); any other scheme that reaches the handler is refused. Uses
- * the Fetch domain on the page's own CDP session rather than puppeteer's request interception, which
- * also turns the cache off and pairs every network event: measurably slower for documents with many
- * sub-resources. Chromium resolves names again when it connects, so a name that changes its answer in
+ * Keeps documents away from non-public hosts (metadata service, VPC, loopback) unless the page's
+ * current document is allowed them (nothing gets through before the first one starts); any other
+ * scheme that reaches the handler is refused. Uses the Fetch domain on the page's own CDP session
+ * rather than puppeteer's request interception, which also turns the cache off and pairs every network
+ * event: measurably slower for documents with many sub-resources. Chromium resolves names again when it connects, so a name that changes its answer in
  * between (DNS rebinding) is not covered here.
  */
 export const guardSubresources = async (session: CDPSession): Promise<SubresourceGuard> => {
