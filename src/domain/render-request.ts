@@ -32,6 +32,8 @@ export const renderOptionsSchema = z.strictObject({
   scale: z.number().min(0.1).max(2).default(1),
   landscape: z.boolean().default(false),
   preferCSSPageSize: z.boolean().default(false),
+  /** Tagged (accessible) PDF: a structure tree screen readers use. Off prints faster and smaller. */
+  tagged: z.boolean().default(true),
   pageRanges: pageRanges.optional(),
   displayHeaderFooter: z.boolean().default(false),
   headerTemplate: z.string().max(TEMPLATE_MAX_CHARS).optional(),

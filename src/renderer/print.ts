@@ -25,8 +25,8 @@ export const cssLengthToInches = (length: string): number => {
 export type PrintParams = Omit<Protocol.Page.PrintToPDFRequest, 'transferMode'>;
 
 /**
- * Chromium's print parameters for `options`, the same `page.pdf()` would send (tagged PDF, no
- * outline, empty header and footer templates unless given). Without `pageRanges`, one page past
+ * Chromium's print parameters for `options`, the same `page.pdf()` would send (no outline, empty
+ * header and footer templates unless given). Without `pageRanges`, one page past
  * `maxPages` is asked for: it tells truncation apart from an exact fit without a second render.
  */
 export const toPrintParams = (options: RenderOptions, maxPages: number): PrintParams => {
@@ -46,7 +46,7 @@ export const toPrintParams = (options: RenderOptions, maxPages: number): PrintPa
     marginRight: cssLengthToInches(options.margin.right),
     pageRanges: options.pageRanges ?? `1-${maxPages + 1}`,
     preferCSSPageSize: options.preferCSSPageSize,
-    generateTaggedPDF: true,
+    generateTaggedPDF: options.tagged,
     generateDocumentOutline: false,
   };
 };

@@ -47,3 +47,7 @@ export const fontNames = async (bytes: Uint8Array): Promise<string[]> => {
   }
   return [...names];
 };
+
+/** True when the PDF carries a structure tree (a tagged, accessible PDF). */
+export const isTagged = async (bytes: Uint8Array): Promise<boolean> =>
+  (await PDFDocument.load(bytes)).catalog.has(PDFName.of('StructTreeRoot'));

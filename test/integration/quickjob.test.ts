@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { getJob } from '../../src/adapters/jobs-table.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../../src/domain/limits.ts';
 import { getLaunchCount } from '../../src/renderer/browser.ts';
-import { isPdf, parsePdf } from '../helpers/pdf.ts';
+import { isPdf, isTagged, parsePdf } from '../helpers/pdf.ts';
 import { pagedHtml, startTestStack, type TestStack } from '../helpers/stack.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -88,6 +88,21 @@ describe('POST /quickjob', () => {
     assert.equal(pdf.pages, 2);
     assert.match(pdf.pageTexts[0] ?? '', /Page 2 of 5/);
     assert.match(pdf.pageTexts[0] ?? '', /Footer 2/);
+    // A landscape A5 page: 8.27 × 5.83 in, 596 × 420 points.
+    assert.deepEqual(pdf.pageSizes[0], { width: 596, height: 420 });
+  });
+
+  it('prints a tagged PDF unless told not to', async () => {
+    const print = async (options: Record<string, unknown>) => {
+      const res = await stack.post('/quickjob', { input_type: 'html', html: pagedHtml(2), options });
+      assert.equal(res.status, 200);
+      return new Uint8Array(await res.arrayBuffer());
+    };
+    const tagged = await print({});
+    const untagged = await print({ tagged: false });
+    assert.equal(await isTagged(tagged), true);
+    assert.equal(await isTagged(untagged), false);
+    assert.deepEqual((await parsePdf(untagged)).pageTexts, (await parsePdf(tagged)).pageTexts);
   });
 
   it('reuses one Chromium across requests', async () => {

@@ -26,6 +26,7 @@ describe('quickjob request schema', () => {
       scale: 1,
       landscape: false,
       preferCSSPageSize: false,
+      tagged: true,
       displayHeaderFooter: false,
     });
   });
@@ -38,6 +39,7 @@ describe('quickjob request schema', () => {
       scale: 0.5,
       landscape: true,
       preferCSSPageSize: true,
+      tagged: false,
       pageRanges: '1-3, 5',
       displayHeaderFooter: true,
       headerTemplate: '<span class="title"></span>',

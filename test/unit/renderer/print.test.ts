@@ -28,6 +28,7 @@ describe('print parameters', () => {
           displayHeaderFooter: true,
           footerTemplate: '<span class="pageNumber"></span>',
           pageRanges: '1-3',
+          tagged: format !== 'A5',
         });
         const puppeteer = parsePDFOptions(options);
         const params = toPrintParams(options, 100);
