@@ -114,11 +114,15 @@ export const killPids = (pids: readonly number[]): number => {
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: 100 on every mainstream Linux build
 
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces); empty once it is gone. */
+const statFields = (pid: number): string[] => {
+  const stat = readText(`/proc/${pid}/stat`);
+  return stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : [];
+};
+
 /** CPU time (ticks) of a process plus its reaped children: utime, stime, cutime, cstime. */
 const processTicks = (pid: number): number => {
-  const stat = readText(`/proc/${pid}/stat`);
-  if (!stat) return 0;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(pid);
   return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index] ?? 0), 0);
 };
 
@@ -131,7 +135,7 @@ const machineBusyTicks = (): number => {
 
 /** CPU ms a process has used itself (utime + stime, not its children). */
 export const processCpuMs = (pid: number): number => {
-  const fields = (readText(`/proc/${pid}/stat`) ?? '').split(') ').at(-1)?.split(' ') ?? [];
+  const fields = statFields(pid);
   return ((Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 1000) / CLOCK_TICKS_PER_SECOND;
 };
 

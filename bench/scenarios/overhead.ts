@@ -34,9 +34,9 @@ import type { Scenario } from './types.ts';
  *
  *   the limit (a used page, page.pdf()) → + sub-resource guard, JavaScript off, podpdf's print
  *   (pageRanges 1-101, the PDF in one CDP message): podpdf's shared page for script-free documents,
- *   re-enacted → renderPdf() (+ page pool, deadline race, page
- *   counting and, past 100 pages, pdf-lib truncation) → quickjob handler called directly (auth, JSON,
- *   zod, estimate, DynamoDB row, base64) → the same over HTTP (API Gateway bridge)
+ *   re-enacted → renderPdf() (+ page pool, deadline race, page counting and, past 100 pages, pdf-lib
+ *   truncation) → quickjob handler called directly (auth, JSON, zod, estimate, DynamoDB row, base64)
+ *   → the same over HTTP (API Gateway bridge)
  *
  * For comparison, the same document printed in a page of its own: raw, and through renderPdf() once a
  * script tag sends it down that path. The second step re-enacts src/renderer/pages.ts and
