@@ -1,6 +1,5 @@
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { getConfig } from '../config.ts';
-import type { LongjobMessage } from '../domain/longjob-message.ts';
 
 let client: SQSClient | undefined;
 
@@ -14,10 +13,13 @@ export const getSqsClient = (): SQSClient => {
   return client;
 };
 
-/** Sends the job's message; `signal` bounds the call so a hung send still leaves time to compensate. */
-export const enqueueLongjob = async (message: LongjobMessage, signal?: AbortSignal): Promise<void> => {
+/**
+ * Sends a job's message (a body from `longjobMessageBody`); `signal` bounds the call so a hung send
+ * still leaves time to compensate.
+ */
+export const enqueueLongjob = async (body: string, signal?: AbortSignal): Promise<void> => {
   await getSqsClient().send(
-    new SendMessageCommand({ QueueUrl: getConfig().LONGJOB_QUEUE_URL, MessageBody: JSON.stringify(message) }),
+    new SendMessageCommand({ QueueUrl: getConfig().LONGJOB_QUEUE_URL, MessageBody: body }),
     signal ? { abortSignal: signal } : {},
   );
 };

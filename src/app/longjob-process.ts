@@ -41,9 +41,10 @@ const asDocumentError = (err: unknown): DocumentError | undefined => {
   return undefined;
 };
 
-const render = async (job: JobRecord, invocationDeadline: number) => {
+/** `inlineHtml`: the HTML its message carried; without it, the HTML is in S3 at the row's `input_key`. */
+const render = async (job: JobRecord, inlineHtml: string | undefined, invocationDeadline: number) => {
   const config = getConfig();
-  const html = job.input_key ? await getInput(job.input_key) : undefined;
+  const html = inlineHtml ?? (job.input_key ? await getInput(job.input_key) : undefined);
   if (html === undefined)
     throw new DocumentError(ErrorCode.INPUT_MISSING, 'The stored HTML of this job no longer exists.');
   const options = renderOptionsSchema.safeParse(job.options ?? {});
@@ -121,7 +122,7 @@ export const processLongjobMessage = async (
   const { claimed } = attempt;
 
   try {
-    const rendered = await render(claimed, invocationDeadline);
+    const rendered = await render(claimed, message.html, invocationDeadline);
     const key = await putPdf(claimed.job_id, rendered.pdf);
     const completedAt = new Date();
     const download = await presignPdf(key, completedAt);

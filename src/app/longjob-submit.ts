@@ -8,6 +8,7 @@ import { getConfig } from '../config.ts';
 import { estimateCompletion } from '../domain/completion-estimate.ts';
 import { ErrorCode, errors, PodpdfError } from '../domain/errors.ts';
 import { type JobRecord, JobStatus, jobTtl } from '../domain/job.ts';
+import { longjobMessageBody } from '../domain/longjob-message.ts';
 import type { LongjobRequest } from '../domain/render-request.ts';
 import { log } from '../log.ts';
 import { webhookUrlPolicyFor, webhookUrlProblem } from '../net/webhook-url-policy.ts';
@@ -110,8 +111,8 @@ const compensate = async (what: string, action: () => Promise<unknown>): Promise
 };
 
 /**
- * Accepts a long job without ever losing one: the HTML goes to S3, then the job row (`queued`), then
- * the SQS message. A step that fails undoes what came before it (a row becomes `failed` with
+ * Accepts a long job without ever losing one: the HTML goes to S3 unless it fits in the message, then
+ * the job row (`queued`), then the SQS message. A step that fails undoes what came before it (a row becomes `failed` with
  * ENQUEUE_FAILED) and the client gets a 503 it can retry; a 202 always means a message was queued.
  */
 export const submitLongjob = async (
@@ -163,12 +164,15 @@ export const submitLongjob = async (
     if (idemKey) await compensate('free idempotency key', () => deleteIdempotencyRecord(idemKey, jobId));
   };
 
-  let inputKey: string;
-  try {
-    inputKey = await putInput(jobId, request.html, AbortSignal.timeout(STEP_TIMEOUT_MS.input));
-  } catch (err) {
-    await releaseKey();
-    throw errors.storageFailed(err);
+  const message = longjobMessageBody({ job_id: jobId, owner: caller.user_id }, request.html);
+  let inputKey: string | undefined;
+  if (!message.htmlInline) {
+    try {
+      inputKey = await putInput(jobId, request.html, AbortSignal.timeout(STEP_TIMEOUT_MS.input));
+    } catch (err) {
+      await releaseKey();
+      throw errors.storageFailed(err);
+    }
   }
 
   const row: JobRecord = {
@@ -179,7 +183,7 @@ export const submitLongjob = async (
     status: JobStatus.QUEUED,
     mode: request.input_type,
     options: request.options,
-    input_key: inputKey,
+    ...(inputKey ? { input_key: inputKey } : {}),
     ...(webhookUrl ? { webhook_url: webhookUrl } : {}),
     created_at: now.toISOString(),
     ttl: jobTtl(now),
@@ -187,16 +191,14 @@ export const submitLongjob = async (
   try {
     await insertJob(row, AbortSignal.timeout(STEP_TIMEOUT_MS.row));
   } catch (err) {
-    await compensate('delete orphan input', () => deleteObject(inputKey));
+    const orphan = inputKey;
+    if (orphan) await compensate('delete orphan input', () => deleteObject(orphan));
     await releaseKey();
     throw errors.storageFailed(err);
   }
 
   try {
-    await enqueueLongjob(
-      { job_id: jobId, owner: caller.user_id },
-      AbortSignal.timeout(STEP_TIMEOUT_MS.message),
-    );
+    await enqueueLongjob(message.body, AbortSignal.timeout(STEP_TIMEOUT_MS.message));
   } catch (err) {
     const failure = errors.enqueueFailed(err);
     await compensate('fail unqueued job', () =>

@@ -23,6 +23,23 @@ export const webhookLeaseMs = (): number => {
   return (WEBHOOK_MAX_RETRIES + 1) * timeout + backoff * 2 ** (WEBHOOK_MAX_RETRIES + 1) + 30_000;
 };
 
+/** A URL presigned this recently (at completion, just before a first delivery) is sent as it is. */
+const FRESH_URL_MS = 60_000;
+
+/**
+ * The download link the webhook hands out. Presigned at delivery rather than reused from completion
+ * when older than FRESH_URL_MS: a delivery finished after a crash or a queue delay still hands out a
+ * URL good for the full hour.
+ */
+const downloadFor = async (job: JobRecord): Promise<{ url: string; expiresAt: string } | undefined> => {
+  if (job.status !== 'completed' || !job.s3_key) return undefined;
+  const lifeMs = getConfig().PODPDF_PRESIGN_EXPIRES_S * 1000;
+  const left = job.s3_url_expires_at ? Date.parse(job.s3_url_expires_at) - Date.now() : Number.NaN;
+  if (job.s3_url && job.s3_url_expires_at && left >= lifeMs - FRESH_URL_MS)
+    return { url: job.s3_url, expiresAt: job.s3_url_expires_at };
+  return presignPdf(job.s3_key);
+};
+
 /**
  * Sends the job's webhook, signed per Standard Webhooks, retrying non-2xx answers and failures up to
  * three times with exponential backoff and jitter. Every attempt is logged in the job row and in
@@ -37,8 +54,7 @@ export const deliverWebhook = async (job: JobRecord): Promise<void> => {
     await finishWebhook(job.job_id, { delivered: false, retryCount: 0 });
     return;
   }
-  // Presigned now, not at completion: a delivery finished after a crash still hands out a live URL.
-  const download = job.status === 'completed' && job.s3_key ? await presignPdf(job.s3_key) : undefined;
+  const download = await downloadFor(job);
   const body = JSON.stringify(webhookPayload(job, download));
   const messageId = webhookMessageId(job);
   const signer = new Webhook(account.webhook_secret);

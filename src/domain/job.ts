@@ -53,8 +53,9 @@ export interface JobRecord {
   ttl: number;
 
   // Long jobs only.
-  /** Validated render options (the HTML itself is in S3 at `input_key`). */
+  /** Validated render options. */
   options?: Record<string, unknown>;
+  /** Where the HTML is in S3, when it was too large to travel in the queue message. */
   input_key?: string;
   /** Webhook for this job: the request's `webhook_url`, else the account default at submission. */
   webhook_url?: string;

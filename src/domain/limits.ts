@@ -28,3 +28,10 @@ export const MAX_REQUEST_BODY_BYTES = 5 * 1024 * 1024;
 
 /** JobDetails rows expire (DynamoDB TTL) this long after creation. */
 export const JOB_RETENTION_DAYS = 30;
+
+/**
+ * A long job's HTML travels in its queue message when the whole message body fits in this many
+ * bytes, and goes through S3 otherwise. 256 KiB was SQS's maximum message size until 2025 and is
+ * what every queue accepts; it also keeps a batch of five messages far below Lambda's 6 MB event.
+ */
+export const MAX_QUEUE_MESSAGE_BYTES = 256 * 1024;

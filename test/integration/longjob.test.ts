@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
@@ -13,6 +13,7 @@ import { putInput } from '../../src/adapters/s3.ts';
 import { requestHash } from '../../src/app/longjob-submit.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
 import { jobTtl } from '../../src/domain/job.ts';
+import { MAX_QUEUE_MESSAGE_BYTES } from '../../src/domain/limits.ts';
 import { longjobRequestSchema } from '../../src/domain/render-request.ts';
 import { parseWith } from '../../src/domain/validation.ts';
 import { handler as processor } from '../../src/handlers/processor.ts';
@@ -66,9 +67,10 @@ describe('long jobs end to end', () => {
   };
   const webhooksFor = (jobId: string) =>
     receiver.received.filter((w) => (JSON.parse(w.body) as { job_id: string }).job_id === jobId);
-  const pdfObjects = async (jobId: string) =>
-    (await s3.send(new ListObjectsV2Command({ Bucket: process.env.PDF_BUCKET, Prefix: `pdfs/${jobId}` })))
-      .Contents ?? [];
+  const objects = async (prefix: string) =>
+    (await s3.send(new ListObjectsV2Command({ Bucket: process.env.PDF_BUCKET, Prefix: prefix }))).Contents ??
+    [];
+  const pdfObjects = (jobId: string) => objects(`pdfs/${jobId}`);
 
   it('queues, renders, stores, signs the webhook and serves the job', async () => {
     const { res, body } = await submit(pagedHtml(3, 'Report page'));
@@ -120,6 +122,37 @@ describe('long jobs end to end', () => {
     assert.equal(row.attempts, 1);
     assert.equal(row.active_owner, undefined);
     assert.equal((await pdfObjects(jobId)).length, 1);
+    // The HTML was small enough to travel in the queue message: nothing went to S3 for it.
+    assert.equal(row.input_key, undefined);
+    assert.deepEqual(await objects(`inputs/${jobId}`), []);
+    // The first delivery hands out the URL presigned at completion.
+    assert.equal(payload.s3_url, row.s3_url);
+    assert.equal(payload.s3_url_expires_at, row.s3_url_expires_at);
+  });
+
+  it('takes HTML too large for a queue message through S3', async () => {
+    // A comment pads the document past MAX_QUEUE_MESSAGE_BYTES without changing what it renders.
+    const html = pagedHtml(2, 'Large input page').replace(
+      '<body>',
+      `<body><!-- ${'padding '.repeat(40_000)} -->`,
+    );
+    assert.ok(Buffer.byteLength(html) > MAX_QUEUE_MESSAGE_BYTES);
+    const { res, body } = await submit(html);
+    assert.equal(res.status, 202);
+    const jobId = String(body.job_id);
+    const queued = await getJob(jobId);
+    assert.equal(queued?.input_key, `inputs/${jobId}.html`);
+    const stored = await s3.send(
+      new GetObjectCommand({ Bucket: process.env.PDF_BUCKET, Key: `inputs/${jobId}.html` }),
+    );
+    assert.equal(await stored.Body?.transformToString('utf8'), html);
+
+    const webhook = await eventually(async () => webhooksFor(jobId)[0], 30_000, 'the webhook');
+    const payload = JSON.parse(webhook.body) as Record<string, unknown>;
+    assert.equal(payload.status, 'completed');
+    assert.equal(payload.pages, 2);
+    const pdf = await parsePdf(new Uint8Array(await (await fetch(String(payload.s3_url))).arrayBuffer()));
+    assert.deepEqual(pdf.pageTexts, ['Large input page 1 of 2', 'Large input page 2 of 2']);
   });
 
   it('retries a failing receiver with backoff and logs every attempt', async () => {
@@ -275,11 +308,13 @@ describe('long jobs end to end', () => {
     const [first] = (await processor(sqsEvent(job, 1), lambdaContext)).batchItemFailures;
     assert.equal(first, undefined);
     await eventually(async () => (webhooksFor(job.job_id).length === 1 ? true : undefined));
-    // Simulate the crash: the PDF is stored and the job completed, but the webhook never went out.
+    // Simulate the crash: the PDF is stored and the job completed ten minutes ago, but the webhook
+    // never went out.
+    const tenMinutesAgo = Date.now() - 10 * 60_000;
     await updateJobRow(
       job.job_id,
-      'SET webhook_lease_expires_at = :past REMOVE webhook_delivered, webhook_retry_log',
-      { ':past': Date.now() - 1 },
+      'SET webhook_lease_expires_at = :past, s3_url_expires_at = :expires REMOVE webhook_delivered, webhook_retry_log',
+      { ':past': Date.now() - 1, ':expires': new Date(tenMinutesAgo + 3_600_000).toISOString() },
     );
     const rendersBefore = getRenderCount();
     await processor(sqsEvent(job, 1), lambdaContext);
@@ -288,6 +323,11 @@ describe('long jobs end to end', () => {
     const row = await getJob(job.job_id);
     assert.equal(row?.webhook_delivered, true);
     assert.equal(row?.webhook_retry_log?.length, 1);
+    // The late delivery hands out a URL signed now, good for a full hour, not the completion's.
+    const late = JSON.parse(webhooksFor(job.job_id)[1]?.body ?? '{}') as Record<string, unknown>;
+    assert.notEqual(late.s3_url_expires_at, row?.s3_url_expires_at);
+    assert.match(String(late.s3_url), /X-Amz-Expires=3600/);
+    assert.ok(Date.parse(String(late.s3_url_expires_at)) - Date.now() > 3500 * 1000);
   });
 
   it('answers an Idempotency-Key replay with the original job and a changed body with 409', async () => {
