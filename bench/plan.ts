@@ -53,7 +53,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     coldStart: { repetitions: 7, document: 'invoice' },
     memory: { renders: 500, window: 100, documents: ['invoice', 'report-10'] },
     overhead: { iterations: 40, documents: ALL_DOCUMENTS },
-    longjob: { documents: ['invoice', 'report-10'], sequential: 40, batch: 40 },
+    longjob: { documents: ['invoice', 'report-10'], sequential: 40, batch: 200 },
   },
   // About 100 s on a quiet 2-core machine (under 2 minutes with some noise): enough samples for p50/p95;
   // p99 is close to the maximum at these counts.
@@ -66,7 +66,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     coldStart: { repetitions: 3, document: 'invoice' },
     memory: { renders: 120, window: 40, documents: ['invoice', 'report-10'] },
     overhead: { iterations: 6, documents: ['invoice', 'report-10'] },
-    longjob: { documents: ['invoice'], sequential: 12, batch: 20 },
+    longjob: { documents: ['invoice'], sequential: 12, batch: 60 },
   },
   // Exercises every code path in seconds (the integration smoke test); the numbers mean nothing.
   smoke: {
