@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { PROJECT_ROOT } from '../src/local/project-tmpdir.ts';
+import type { IdlePenalty } from './idle-penalty.ts';
 
 export interface MachineInfo {
   cpuModel: string;
@@ -14,6 +15,8 @@ export interface MachineInfo {
   podpdfCommit: string;
   /** Uncommitted changes in the tree the run measured (git status --porcelain, count of lines). */
   podpdfUncommittedFiles: number;
+  /** How much slower memory is to touch after the sequential scenarios' quiet than warm. */
+  idleMemoryPenalty?: IdlePenalty;
 }
 
 const git = (...args: string[]): string => {

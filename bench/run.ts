@@ -8,6 +8,7 @@
 import { cpus } from 'node:os';
 import { runCleanups } from './cleanup.ts';
 import { type BenchDocument, type DocumentId, loadDocument } from './fixtures/documents.ts';
+import { describeIdlePenalty, measureIdlePenalty } from './idle-penalty.ts';
 import { machineInfo } from './machine.ts';
 import { parsePlan, USAGE } from './plan.ts';
 import { cpuSnapshot, foreignCpuShare } from './proc.ts';
@@ -38,6 +39,9 @@ const SCENARIOS: Scenario[] = [
   coldStartScenario,
   overheadScenario,
 ];
+
+/** Above this slowdown of memory touched after the sequential scenarios' quiet, the output says so. */
+const IDLE_PENALTY_NOTE_RATIO = 3;
 
 /** Above this share of the machine's CPU taken by other processes, a scenario's numbers get a warning. */
 const NOISE_WARNING_SHARE = 0.05;
@@ -75,6 +79,10 @@ const main = async (): Promise<number> => {
     `mode ${plan.mode}; ${machine.cpuCount} x ${machine.cpuModel}, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GB, ` +
       `node ${machine.node}, load ${machine.loadAverageAtStart.toFixed(2)}, commit ${machine.podpdfCommit.slice(0, 12)}`,
   );
+  if (plan.settleMs > 0) {
+    machine.idleMemoryPenalty = await measureIdlePenalty(plan.settleMs);
+    progress(describeIdlePenalty(machine.idleMemoryPenalty));
+  }
   const chromium = await chromiumLaunchSpec();
   const documents = new Map<DocumentId, BenchDocument>(plan.documents.map((id) => [id, loadDocument(id)]));
   const ctx: ScenarioContext = {
@@ -151,6 +159,15 @@ const main = async (): Promise<number> => {
     out.push(
       '',
       `WARNING: the limit and podpdf ran different Chromium flags: ${chromiumCheck.differences.join('; ')}`,
+    );
+  }
+  const penalty = machine.idleMemoryPenalty;
+  if (penalty && penalty.afterIdleMs > IDLE_PENALTY_NOTE_RATIO * penalty.warmMs) {
+    out.push(
+      '',
+      `NOTE: on this machine, ${describeIdlePenalty(penalty)}. Sequential requests follow ${penalty.idleMs} ms of`,
+      'quiet, so each pays this for every page of memory it touches: podpdf, whose server touches more memory',
+      "per request than the limit's loop, loses more there than its CPU time says.",
     );
   }
   const noisy = outcomes.filter((run) => run.foreignCpuShare > NOISE_WARNING_SHARE);
