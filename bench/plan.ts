@@ -43,7 +43,7 @@ const perDocument = (invoice: number, report: number, long: number): Record<Docu
 const ALL_DOCUMENTS = DOCUMENTS.map((doc) => doc.id);
 
 const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
-  // About 14 minutes on a 2-core machine.
+  // About 15 minutes on a 2-core machine.
   full: {
     mode: 'full',
     documents: ALL_DOCUMENTS,
@@ -84,7 +84,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
 
 export const USAGE = `usage: npm run bench -- [--quick] [--smoke] [--results-dir DIR]
 
-  (default)          full run, about 14 minutes
+  (default)          full run, about 15 minutes
   --quick            under 2 minutes, fewer samples
   --smoke            tiny run that only proves the benchmark works (used by the integration test)
   --results-dir DIR  where <timestamp>.json, latest.json and latest.svg go (default bench/results)
