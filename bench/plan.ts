@@ -66,7 +66,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     coldStart: { repetitions: 3, document: 'invoice' },
     memory: { renders: 120, window: 40, documents: ['invoice', 'report-10'] },
     overhead: { iterations: 6, documents: ['invoice', 'report-10'] },
-    longjob: { documents: ['invoice'], sequential: 12, batch: 60 },
+    longjob: { documents: ['invoice'], sequential: 10, batch: 40 },
   },
   // Exercises every code path in seconds (the integration smoke test); the numbers mean nothing.
   smoke: {
