@@ -13,6 +13,14 @@ export const longjobMessageSchema = z.object({
 export type LongjobMessage = z.infer<typeof longjobMessageSchema>;
 
 /**
+ * JSON whose text SQS accepts. SQS refuses a message with a character outside #x9, #xA, #xD,
+ * #x20-#xD7FF, #xE000-#xFFFD and #x10000-#x10FFFF. JSON.stringify already escapes control
+ * characters and lone surrogates; U+FFFE and U+FFFF, which a string may hold, are escaped here.
+ */
+const sqsSafeJson = (value: unknown): string =>
+  JSON.stringify(value).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+
+/**
  * The message body for a new job: with its HTML when the body fits MAX_QUEUE_MESSAGE_BYTES (no S3
  * round trip on either side), without it otherwise, in which case the HTML must be in S3 first.
  */
@@ -20,7 +28,7 @@ export const longjobMessageBody = (
   job: Omit<LongjobMessage, 'html'>,
   html: string,
 ): { body: string; htmlInline: boolean } => {
-  const inline = JSON.stringify({ job_id: job.job_id, owner: job.owner, html });
+  const inline = sqsSafeJson({ job_id: job.job_id, owner: job.owner, html });
   if (Buffer.byteLength(inline) <= MAX_QUEUE_MESSAGE_BYTES) return { body: inline, htmlInline: true };
   return { body: JSON.stringify({ job_id: job.job_id, owner: job.owner }), htmlInline: false };
 };

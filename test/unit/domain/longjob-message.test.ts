@@ -14,6 +14,15 @@ describe('longjobMessageBody', () => {
     assert.deepEqual(parse(body), { ...ids, html });
   });
 
+  it('writes only characters SQS accepts, and the HTML comes back unchanged', () => {
+    // Control characters, a lone surrogate, the noncharacters U+FFFE/U+FFFF and an astral character.
+    const html = '<p>\u0000\u0001\t\n\r\u007f\ud800 \ufffe\uffff 😀 €</p>';
+    const { body, htmlInline } = longjobMessageBody(ids, html);
+    assert.equal(htmlInline, true);
+    assert.match(body, /^[\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]*$/u);
+    assert.equal(parse(body).html, html);
+  });
+
   it('measures the JSON body in UTF-8 bytes, escapes and multi-byte characters included', () => {
     // Each of these is under the limit as UTF-16 code units but not as a message body.
     const quotes = '"'.repeat(MAX_QUEUE_MESSAGE_BYTES / 2); // JSON doubles every quote
