@@ -55,17 +55,17 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     overhead: { iterations: 40, documents: ALL_DOCUMENTS },
     longjob: { documents: ['invoice', 'report-10'], sequential: 40, batch: 200 },
   },
-  // About 100 s on a quiet 2-core machine (under 2 minutes with some noise): enough samples for p50/p95;
+  // About 110 s on a quiet 2-core machine (under 2 minutes with some noise): enough samples for p50/p95;
   // p99 is close to the maximum at these counts.
   quick: {
     mode: 'quick',
     documents: ALL_DOCUMENTS,
     settleMs: 50,
-    latency: { warmupRounds: 3, rounds: perDocument(40, 30, 8), peerRounds: perDocument(15, 10, 4) },
+    latency: { warmupRounds: 3, rounds: perDocument(40, 30, 8), peerRounds: perDocument(12, 8, 4) },
     concurrency: { levels: [2, 4, 8], documents: ['invoice'], requestsPerLevel: 16 },
     coldStart: { repetitions: 3, document: 'invoice' },
     memory: { renders: 120, window: 40, documents: ['invoice', 'report-10'] },
-    overhead: { iterations: 6, documents: ['invoice', 'report-10'] },
+    overhead: { iterations: 4, documents: ['invoice', 'report-10'] },
     longjob: { documents: ['invoice'], sequential: 10, batch: 40 },
   },
   // Exercises every code path in seconds (the integration smoke test); the numbers mean nothing.
