@@ -112,8 +112,9 @@ const compensate = async (what: string, action: () => Promise<unknown>): Promise
 
 /**
  * Accepts a long job without ever losing one: the HTML goes to S3 unless it fits in the message, then
- * the job row (`queued`), then the SQS message. A step that fails undoes what came before it (a row becomes `failed` with
- * ENQUEUE_FAILED) and the client gets a 503 it can retry; a 202 always means a message was queued.
+ * the job row (`queued`), then the SQS message. A step that fails undoes what came before it (a row
+ * becomes `failed` with ENQUEUE_FAILED) and the client gets a 503 it can retry; a 202 always means a
+ * message was queued.
  */
 export const submitLongjob = async (
   caller: Caller,

@@ -33,10 +33,10 @@ const FRESH_URL_MS = 60_000;
  */
 const downloadFor = async (job: JobRecord): Promise<{ url: string; expiresAt: string } | undefined> => {
   if (job.status !== 'completed' || !job.s3_key) return undefined;
+  const { s3_url: url, s3_url_expires_at: expiresAt } = job;
   const lifeMs = getConfig().PODPDF_PRESIGN_EXPIRES_S * 1000;
-  const left = job.s3_url_expires_at ? Date.parse(job.s3_url_expires_at) - Date.now() : Number.NaN;
-  if (job.s3_url && job.s3_url_expires_at && left >= lifeMs - FRESH_URL_MS)
-    return { url: job.s3_url, expiresAt: job.s3_url_expires_at };
+  if (url && expiresAt && Date.parse(expiresAt) - Date.now() >= lifeMs - FRESH_URL_MS)
+    return { url, expiresAt };
   return presignPdf(job.s3_key);
 };
 
