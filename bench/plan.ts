@@ -29,8 +29,11 @@ export interface BenchPlan {
   coldStart: { repetitions: number; document: DocumentId };
   memory: { renders: number; window: number; documents: DocumentId[] };
   overhead: { iterations: number; documents: DocumentId[] };
-  /** Long jobs: `sequential` jobs one at a time per document, then one batch of `batch` jobs at once. */
-  longjob: { documents: DocumentId[]; sequential: number; batch: number };
+  /**
+   * Long jobs: `sequential` jobs one at a time per document, then one batch of `batch` jobs at once,
+   * after `warmup` jobs (and as many limit renders) at the batch's concurrency.
+   */
+  longjob: { documents: DocumentId[]; sequential: number; warmup: number; batch: number };
 }
 
 const perDocument = (invoice: number, report: number, long: number): Record<DocumentId, number> => ({
@@ -53,7 +56,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     coldStart: { repetitions: 7, document: 'invoice' },
     memory: { renders: 500, window: 100, documents: ['invoice', 'report-10'] },
     overhead: { iterations: 40, documents: ALL_DOCUMENTS },
-    longjob: { documents: ['invoice', 'report-10'], sequential: 40, batch: 200 },
+    longjob: { documents: ['invoice', 'report-10'], sequential: 40, warmup: 100, batch: 200 },
   },
   // About 110 s on a quiet 2-core machine (under 2 minutes with some noise): enough samples for p50/p95;
   // p99 is close to the maximum at these counts.
@@ -66,7 +69,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     coldStart: { repetitions: 3, document: 'invoice' },
     memory: { renders: 120, window: 40, documents: ['invoice', 'report-10'] },
     overhead: { iterations: 4, documents: ['invoice', 'report-10'] },
-    longjob: { documents: ['invoice'], sequential: 10, batch: 40 },
+    longjob: { documents: ['invoice'], sequential: 10, warmup: 20, batch: 40 },
   },
   // Exercises every code path in seconds (the integration smoke test); the numbers mean nothing.
   smoke: {
@@ -78,7 +81,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     coldStart: { repetitions: 1, document: 'invoice' },
     memory: { renders: 20, window: 5, documents: ['invoice'] },
     overhead: { iterations: 3, documents: ['invoice'] },
-    longjob: { documents: ['invoice'], sequential: 2, batch: 2 },
+    longjob: { documents: ['invoice'], sequential: 2, warmup: 2, batch: 2 },
   },
 };
 

@@ -70,13 +70,14 @@ export const startWarmSystems = async (
   });
   const client = createQuickjobClient(server.url, server.apiKey);
   // A failed request says what became of the server: a crash there reads as ECONNREFUSED here.
+  const withServerState = (err: unknown): never => {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${server.describe()}`, {
+      cause: err,
+    });
+  };
   const quickjob: QuickjobClient = {
-    render: (body) =>
-      client.render(body).catch((err: unknown) => {
-        throw new Error(`${err instanceof Error ? err.message : String(err)}\n${server.describe()}`, {
-          cause: err,
-        });
-      }),
+    render: (body) => client.render(body).catch(withServerState),
+    call: (method, path, body) => client.call(method, path, body).catch(withServerState),
     close: () => client.close(),
   };
   const stop = async () => {

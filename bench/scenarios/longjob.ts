@@ -15,21 +15,16 @@ import { type LatencyRow, makeTarget, type Scenario, type TargetResult, type War
  */
 const LOCAL_PROCESSOR_CONCURRENCY = 4 * 5;
 
-const api = async (warm: WarmSystems, method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${warm.server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${warm.server.apiKey}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text) as Record<string, unknown>;
+/** CPU of this process (the benchmark's client side) since `before`, ms. */
+const cpuMsSince = (before: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
 };
 
 /** Submit one job and wait for its webhook; ms from sending the request to the webhook's arrival. */
 const submitAndWait = async (warm: WarmSystems, clock: WebhookClock, html: string) => {
   const start = performance.now();
-  const { job_id: jobId } = await api(warm, 'POST', '/longjob', { input_type: 'html', html });
+  const { job_id: jobId } = await warm.quickjob.call('POST', '/longjob', { input_type: 'html', html });
   const { at, status } = await clock.arrival(String(jobId));
   if (status !== 'completed') throw new Error(`long job ${jobId} ended ${status}`);
   return at - start;
@@ -55,7 +50,7 @@ export const longjobScenario: Scenario = {
     const targets: TargetResult[] = [];
     const details: Record<string, unknown> = { processorConcurrency: LOCAL_PROCESSOR_CONCURRENCY };
     try {
-      await api(warm, 'PUT', '/accounts/me/webhook', { url: clock.url });
+      await warm.quickjob.call('PUT', '/accounts/me/webhook', { url: clock.url });
       for (const id of plan.documents as DocumentId[]) {
         const doc = ctx.document(id);
         await submitAndWait(warm, clock, doc.html); // warm-up: queue poller, S3 and webhook sockets
@@ -102,45 +97,48 @@ export const longjobScenario: Scenario = {
       const submitBatch = (count: number) =>
         Promise.all(
           Array.from({ length: count }, async () => {
-            const { job_id: jobId } = await api(warm, 'POST', '/longjob', {
+            const { job_id: jobId } = await warm.quickjob.call('POST', '/longjob', {
               input_type: 'html',
               html: doc.html,
             });
             return String(jobId);
           }),
         );
-      // Warm-up at full concurrency, as the limit gets below: the pages that many renders in flight
-      // need are opened here, not inside the measured batch.
-      await Promise.all((await submitBatch(concurrency)).map((jobId) => clock.arrival(jobId)));
+      // Warm-up at full concurrency, as much as the limit gets below: the pages that many renders in
+      // flight need are opened here, and the long-job code paths are compiled, not inside the batch.
+      for (let done = 0; done < plan.warmup; done += concurrency)
+        await Promise.all((await submitBatch(concurrency)).map((jobId) => clock.arrival(jobId)));
       await settle(ctx.plan.settleMs);
       // CPU of the batch, split between the server process (handlers, AWS SDK, emulators, webhooks)
       // and its Chromium: on a small machine the sum, not the render, bounds throughput.
       const serverPid = warm.server.pid;
       const serverCpuBefore = processCpuMs(serverPid);
       const serverTreeCpuBefore = treeCpuMs(serverPid);
+      const podpdfClientCpuBefore = process.cpuUsage();
       const batchStart = performance.now();
       const jobIds = await submitBatch(plan.batch);
       const arrivals = await Promise.all(jobIds.map((jobId) => clock.arrival(jobId)));
       const longWall = Math.max(...arrivals.map((a) => a.at)) - batchStart;
       const serverCpuMs = processCpuMs(serverPid) - serverCpuBefore;
       const serverChromiumCpuMs = treeCpuMs(serverPid) - serverTreeCpuBefore - serverCpuMs;
+      const podpdfClientCpuMs = cpuMsSince(podpdfClientCpuBefore);
       const latencies = arrivals.map((a) => a.at - batchStart);
       const renderRaw = async () => {
         const { ms: elapsed, pdf } = await warm.limit.render(doc.html);
         return { ms: elapsed, pages: doc.pages, bytes: pdf.byteLength };
       };
-      await runClosedLoop(concurrency, concurrency, renderRaw); // opens the pages the limit keeps warm
+      await runClosedLoop(concurrency, Math.max(concurrency, plan.warmup), renderRaw); // opens its pages
       const limitPid = warm.limit.pid;
       const limitCpuBefore = limitPid === undefined ? Number.NaN : treeCpuMs(limitPid);
       const clientCpuBefore = process.cpuUsage();
       const raw = await runClosedLoop(concurrency, plan.batch, renderRaw);
       const limitChromiumCpuMs = limitPid === undefined ? Number.NaN : treeCpuMs(limitPid) - limitCpuBefore;
-      const clientCpu = process.cpuUsage(clientCpuBefore);
-      const limitClientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
+      const limitClientCpuMs = cpuMsSince(clientCpuBefore);
       const perJob = (cpuMs: number) => round(cpuMs / plan.batch, 1);
       const cpuPerJob = {
         podpdfServerMs: perJob(serverCpuMs),
         podpdfChromiumMs: perJob(serverChromiumCpuMs),
+        podpdfClientMs: perJob(podpdfClientCpuMs),
         limitChromiumMs: perJob(limitChromiumCpuMs),
         limitClientMs: perJob(limitClientCpuMs),
       };
@@ -165,12 +163,12 @@ export const longjobScenario: Scenario = {
         toRow('limit', doc.id, concurrency, raw),
         toRow('raw-page-per-doc', doc.id, concurrency, pagePerDoc),
       );
-      const podpdfCpu = cpuPerJob.podpdfServerMs + cpuPerJob.podpdfChromiumMs;
+      const podpdfCpu = cpuPerJob.podpdfServerMs + cpuPerJob.podpdfChromiumMs + cpuPerJob.podpdfClientMs;
       const limitCpu = cpuPerJob.limitChromiumMs + cpuPerJob.limitClientMs;
       const cores = availableParallelism();
       const cpuText =
         `CPU per job: podpdf server ${ms(cpuPerJob.podpdfServerMs)} + its Chromium ` +
-        `${ms(cpuPerJob.podpdfChromiumMs)}; limit: Chromium ${ms(cpuPerJob.limitChromiumMs)} + client ` +
+        `${ms(cpuPerJob.podpdfChromiumMs)} + client ${ms(cpuPerJob.podpdfClientMs)}; limit: Chromium ${ms(cpuPerJob.limitChromiumMs)} + client ` +
         `${ms(cpuPerJob.limitClientMs)}; ${cores} cores cap podpdf at ${((cores * 1000) / podpdfCpu).toFixed(1)} ` +
         `jobs/s and the limit at ${((cores * 1000) / limitCpu).toFixed(1)} renders/s`;
       progress(cpuText);
