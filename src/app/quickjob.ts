@@ -120,8 +120,8 @@ export const runQuickjob = async (
     throw clientError;
   }
 
-  if (rendered.pdf.byteLength > MAX_INLINE_PDF_BYTES) {
-    const tooLarge = errors.pdfTooLarge(MAX_INLINE_PDF_BYTES, rendered.pdf.byteLength, rendered.pages);
+  if (rendered.file.byteLength > MAX_INLINE_PDF_BYTES) {
+    const tooLarge = errors.pdfTooLarge(MAX_INLINE_PDF_BYTES, rendered.file.byteLength, rendered.pages);
     await finish({ status: JobStatus.FAILED, error_code: tooLarge.code, error_message: tooLarge.message });
     throw tooLarge;
   }

@@ -18,7 +18,7 @@ export const handler = httpHandler(async (event, context, headers) => {
   const request = parseWith(quickjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES));
   const estimate = assertFitsQuickjob(request.html);
   const jobId = randomUUID();
-  const { pdf, pages, truncated } = await runQuickjob(account, request, {
+  const { file, pages, truncated } = await runQuickjob(account, request, {
     jobId,
     startedAt,
     remainingMs,
@@ -27,5 +27,5 @@ export const handler = httpHandler(async (event, context, headers) => {
       headers['x-job-id'] = jobId;
     },
   });
-  return pdfResponse(pdf, { 'x-pdf-pages': String(pages), 'x-pdf-truncated': String(truncated) });
+  return pdfResponse(file, { 'x-pdf-pages': String(pages), 'x-pdf-truncated': String(truncated) });
 });

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { PodpdfError } from '../domain/errors.ts';
+import type { PdfFile } from '../renderer/pdf-file.ts';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { headers: Record<string, string> };
 
@@ -22,9 +23,10 @@ export const errorResponse = (err: PodpdfError, headers: Record<string, string> 
     headers,
   );
 
-export const pdfResponse = (pdf: Uint8Array, headers: Record<string, string>): HttpResult => ({
+/** A PDF as the body: API Gateway decodes the base64, which Chromium's answer already is. */
+export const pdfResponse = (pdf: PdfFile, headers: Record<string, string>): HttpResult => ({
   statusCode: 200,
   headers: { 'content-type': 'application/pdf', 'content-length': String(pdf.byteLength), ...headers },
-  body: Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString('base64'),
+  body: pdf.base64,
   isBase64Encoded: true,
 });

@@ -1,4 +1,5 @@
 import type { PDFDocument } from 'pdf-lib';
+import { PdfFile } from './pdf-file.ts';
 
 type PdfLib = typeof import('pdf-lib');
 
@@ -11,24 +12,20 @@ const pdfLib = async (): Promise<PdfLib> => {
   return module.PDFDocument ? module : (module.default as PdfLib);
 };
 
-const latin1 = (bytes: Uint8Array): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-
 /** Byte offset of object `id` from a classic cross-reference table at `xrefOffset`. */
-const objectOffset = (pdf: Uint8Array, xrefOffset: number, id: number): number | undefined => {
-  const table = latin1(pdf.subarray(xrefOffset, Math.min(pdf.byteLength, xrefOffset + 64)));
-  if (!table.startsWith('xref')) return undefined; // a cross-reference stream: not read here
+const objectOffset = (pdf: PdfFile, xrefOffset: number, id: number): number | undefined => {
+  if (!pdf.latin1(xrefOffset, xrefOffset + 4).startsWith('xref')) return undefined; // a cross-reference stream: not read here
   let cursor = xrefOffset + 4;
   // Subsections: "first count" then `count` fixed-width (20-byte) entries.
   for (let guard = 0; guard < 1000; guard += 1) {
-    const header = /^\s*(\d+) (\d+)\s*?\r?\n/.exec(latin1(pdf.subarray(cursor, cursor + 40)));
+    const header = /^\s*(\d+) (\d+)\s*?\r?\n/.exec(pdf.latin1(cursor, cursor + 40));
     if (!header?.[1] || !header[2]) return undefined;
     const first = Number(header[1]);
     const count = Number(header[2]);
     cursor += header[0].length;
     if (id >= first && id < first + count) {
-      const entry = latin1(pdf.subarray(cursor + (id - first) * 20, cursor + (id - first) * 20 + 20));
-      const match = /^(\d{10}) \d{5} n/.exec(entry);
+      const entryStart = cursor + (id - first) * 20;
+      const match = /^(\d{10}) \d{5} n/.exec(pdf.latin1(entryStart, entryStart + 20));
       return match?.[1] ? Number(match[1]) : undefined;
     }
     cursor += count * 20;
@@ -37,20 +34,23 @@ const objectOffset = (pdf: Uint8Array, xrefOffset: number, id: number): number |
 };
 
 /** The dictionary of object `id`, if the table finds it and it starts where the table says. */
-const objectDictionary = (pdf: Uint8Array, xrefOffset: number, id: number): string | undefined => {
+const objectDictionary = (pdf: PdfFile, xrefOffset: number, id: number): string | undefined => {
   const offset = objectOffset(pdf, xrefOffset, id);
   if (offset === undefined) return undefined;
-  const text = latin1(pdf.subarray(offset, Math.min(pdf.byteLength, offset + 1024)));
+  const text = pdf.latin1(offset, offset + 1024);
   return text.startsWith(`${id} 0 obj`) ? text : undefined;
 };
+
+const asFile = (pdf: Uint8Array | PdfFile): PdfFile => (pdf instanceof PdfFile ? pdf : PdfFile.ofBytes(pdf));
 
 /**
  * Pages in a PDF, read from the /Count of its page tree root through the cross-reference table: a
  * few small reads instead of parsing the whole file (Chromium's PDFs have a classic table). Returns
  * undefined for any file it cannot read that way; callers then parse it fully.
  */
-export const countPagesFast = (pdf: Uint8Array): number | undefined => {
-  const tail = latin1(pdf.subarray(Math.max(0, pdf.byteLength - 1024)));
+export const countPagesFast = (input: Uint8Array | PdfFile): number | undefined => {
+  const pdf = asFile(input);
+  const tail = pdf.latin1(pdf.byteLength - 1024, pdf.byteLength);
   const startxref = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail)?.[1];
   const roots = [...tail.matchAll(/\/Root (\d+) 0 R/g)];
   const root = roots.at(-1)?.[1];
@@ -63,8 +63,8 @@ export const countPagesFast = (pdf: Uint8Array): number | undefined => {
 };
 
 /** Page count, the fast way when possible, by a full parse otherwise. */
-export const countPages = async (pdf: Uint8Array): Promise<number> =>
-  countPagesFast(pdf) ?? (await loadPdf(pdf)).getPageCount();
+export const countPages = async (input: Uint8Array | PdfFile): Promise<number> =>
+  countPagesFast(input) ?? (await loadPdf(asFile(input).bytes)).getPageCount();
 
 export const loadPdf = async (pdf: Uint8Array): Promise<PDFDocument> =>
   (await pdfLib()).PDFDocument.load(pdf, { updateMetadata: false });

@@ -1,5 +1,6 @@
 import type { CDPSession, Protocol } from 'puppeteer-core';
 import { CSS_LENGTH, type RenderOptions } from '../domain/render-request.ts';
+import { PdfFile } from './pdf-file.ts';
 
 /** Paper sizes in inches, as puppeteer's `page.pdf()` has them. */
 const PAPER_INCHES: Record<RenderOptions['format'], { width: number; height: number }> = {
@@ -84,7 +85,7 @@ export const printToPdf = async (
   session: CDPSession,
   params: PrintParams,
   { stream, waitForFonts }: PrintMode,
-): Promise<Uint8Array> => {
+): Promise<PdfFile> => {
   if (waitForFonts) {
     // A document that broke document.fonts only delays its own print, up to its deadline.
     await session.send('Runtime.evaluate', {
@@ -95,12 +96,12 @@ export const printToPdf = async (
   }
   if (!stream) {
     const { data } = await session.send('Page.printToPDF', { ...params, transferMode: 'ReturnAsBase64' });
-    return new Uint8Array(Buffer.from(data, 'base64'));
+    return PdfFile.ofBase64(data);
   }
   const { stream: handle } = await session.send('Page.printToPDF', {
     ...params,
     transferMode: 'ReturnAsStream',
   });
   if (!handle) throw new Error('Page.printToPDF returned no stream');
-  return readStream(session, handle);
+  return PdfFile.ofBytes(await readStream(session, handle));
 };

@@ -10,6 +10,7 @@ import {
   takeFreshPage,
   takeSharedPage,
 } from './pages.ts';
+import { PdfFile } from './pdf-file.ts';
 import { countPages, keepFirstPages } from './pdf-pages.ts';
 import { printToPdf, toPrintParams } from './print.ts';
 import { isScriptFree, mayLoadWebFonts } from './script-free.ts';
@@ -46,7 +47,10 @@ export interface RenderLimits {
 }
 
 export interface RenderedPdf {
-  pdf: Uint8Array;
+  /** The PDF as Chromium handed it over (base64 or bytes); `file.base64` is a Lambda body as it is. */
+  file: PdfFile;
+  /** The PDF's bytes (`file.bytes`). */
+  readonly pdf: Uint8Array;
   /** Pages in `pdf`, read back from the PDF itself. */
   pages: number;
   /** True when the document had more than `maxPages` pages and was cut. */
@@ -160,6 +164,15 @@ const printBeforeDeadline = async (html: string, options: RenderOptions, limits:
   }
 };
 
+const rendered = (file: PdfFile, pages: number, truncated: boolean): RenderedPdf => ({
+  file,
+  get pdf() {
+    return file.bytes;
+  },
+  pages,
+  truncated,
+});
+
 /**
  * Renders `html` to PDF in the shared browser, never past `limits.deadline` and never longer than
  * `limits.maxPages`. A document that may run script gets a new page, closed after it; a script-free one
@@ -178,6 +191,7 @@ export const renderPdf = async (
 ): Promise<RenderedPdf> => {
   const raw = await printBeforeDeadline(html, options, limits);
   const pages = await countPages(raw);
-  if (pages <= limits.maxPages) return { pdf: raw, pages, truncated: false };
-  return { pdf: await keepFirstPages(raw, limits.maxPages), pages: limits.maxPages, truncated: true };
+  if (pages <= limits.maxPages) return rendered(raw, pages, false);
+  const kept = await keepFirstPages(raw.bytes, limits.maxPages);
+  return rendered(PdfFile.ofBytes(kept), limits.maxPages, true);
 };
