@@ -159,7 +159,7 @@ const profileDocument = async (
         run: () => renderPdf(doc.html, RENDER_OPTIONS, limits()),
       },
       {
-        name: 'quickjob handler, no HTTP (+ auth, JSON, zod, estimate, DynamoDB, base64)',
+        name: 'quickjob handler, no HTTP (+ auth, JSON, zod, estimate, DynamoDB job row)',
         run: async () =>
           expectOk(await quickjobHandler(quickjobEvent(bodyText, stack.apiKey), lambdaContext(29_000))),
       },
