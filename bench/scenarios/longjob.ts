@@ -168,7 +168,8 @@ export const longjobScenario: Scenario = {
       const cores = availableParallelism();
       const cpuText =
         `CPU per job: podpdf server ${ms(cpuPerJob.podpdfServerMs)} + its Chromium ` +
-        `${ms(cpuPerJob.podpdfChromiumMs)} + client ${ms(cpuPerJob.podpdfClientMs)}; limit: Chromium ${ms(cpuPerJob.limitChromiumMs)} + client ` +
+        `${ms(cpuPerJob.podpdfChromiumMs)} + client ${ms(cpuPerJob.podpdfClientMs)}; ` +
+        `limit: Chromium ${ms(cpuPerJob.limitChromiumMs)} + client ` +
         `${ms(cpuPerJob.limitClientMs)}; ${cores} cores cap podpdf at ${((cores * 1000) / podpdfCpu).toFixed(1)} ` +
         `jobs/s and the limit at ${((cores * 1000) / limitCpu).toFixed(1)} renders/s`;
       progress(cpuText);

@@ -14,7 +14,8 @@ const pdfLib = async (): Promise<PdfLib> => {
 
 /** Byte offset of object `id` from a classic cross-reference table at `xrefOffset`. */
 const objectOffset = (pdf: PdfFile, xrefOffset: number, id: number): number | undefined => {
-  if (!pdf.latin1(xrefOffset, xrefOffset + 4).startsWith('xref')) return undefined; // a cross-reference stream: not read here
+  // A cross-reference stream (no `xref` keyword) is not read here.
+  if (!pdf.latin1(xrefOffset, xrefOffset + 4).startsWith('xref')) return undefined;
   let cursor = xrefOffset + 4;
   // Subsections: "first count" then `count` fixed-width (20-byte) entries.
   for (let guard = 0; guard < 1000; guard += 1) {
