@@ -123,7 +123,7 @@ export const processLongjobMessage = async (
 
   try {
     const rendered = await render(claimed, message.html, invocationDeadline);
-    const key = await putPdf(claimed.job_id, rendered.pdf);
+    const key = await putPdf(claimed.job_id, rendered.file.bytes);
     const completedAt = new Date();
     const download = await presignPdf(key, completedAt);
     const completed = await completeJob(

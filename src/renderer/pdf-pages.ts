@@ -1,5 +1,5 @@
 import type { PDFDocument } from 'pdf-lib';
-import { PdfFile } from './pdf-file.ts';
+import type { PdfFile } from './pdf-file.ts';
 
 type PdfLib = typeof import('pdf-lib');
 
@@ -42,15 +42,12 @@ const objectDictionary = (pdf: PdfFile, xrefOffset: number, id: number): string 
   return text.startsWith(`${id} 0 obj`) ? text : undefined;
 };
 
-const asFile = (pdf: Uint8Array | PdfFile): PdfFile => (pdf instanceof PdfFile ? pdf : PdfFile.ofBytes(pdf));
-
 /**
  * Pages in a PDF, read from the /Count of its page tree root through the cross-reference table: a
  * few small reads instead of parsing the whole file (Chromium's PDFs have a classic table). Returns
  * undefined for any file it cannot read that way; callers then parse it fully.
  */
-export const countPagesFast = (input: Uint8Array | PdfFile): number | undefined => {
-  const pdf = asFile(input);
+export const countPagesFast = (pdf: PdfFile): number | undefined => {
   const tail = pdf.latin1(pdf.byteLength - 1024, pdf.byteLength);
   const startxref = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail)?.[1];
   const roots = [...tail.matchAll(/\/Root (\d+) 0 R/g)];
@@ -64,8 +61,8 @@ export const countPagesFast = (input: Uint8Array | PdfFile): number | undefined 
 };
 
 /** Page count, the fast way when possible, by a full parse otherwise. */
-export const countPages = async (input: Uint8Array | PdfFile): Promise<number> =>
-  countPagesFast(input) ?? (await loadPdf(asFile(input).bytes)).getPageCount();
+export const countPages = async (pdf: PdfFile): Promise<number> =>
+  countPagesFast(pdf) ?? (await loadPdf(pdf.bytes)).getPageCount();
 
 export const loadPdf = async (pdf: Uint8Array): Promise<PDFDocument> =>
   (await pdfLib()).PDFDocument.load(pdf, { updateMetadata: false });

@@ -49,9 +49,7 @@ export interface RenderLimits {
 export interface RenderedPdf {
   /** The PDF as Chromium handed it over (base64 or bytes); `file.base64` is a Lambda body as it is. */
   file: PdfFile;
-  /** The PDF's bytes (`file.bytes`). */
-  readonly pdf: Uint8Array;
-  /** Pages in `pdf`, read back from the PDF itself. */
+  /** Pages in `file`, read back from the PDF itself. */
   pages: number;
   /** True when the document had more than `maxPages` pages and was cut. */
   truncated: boolean;
@@ -164,15 +162,6 @@ const printBeforeDeadline = async (html: string, options: RenderOptions, limits:
   }
 };
 
-const rendered = (file: PdfFile, pages: number, truncated: boolean): RenderedPdf => ({
-  file,
-  get pdf() {
-    return file.bytes;
-  },
-  pages,
-  truncated,
-});
-
 /**
  * Renders `html` to PDF in the shared browser, never past `limits.deadline` and never longer than
  * `limits.maxPages`. A document that may run script gets a new page, closed after it; a script-free one
@@ -191,7 +180,7 @@ export const renderPdf = async (
 ): Promise<RenderedPdf> => {
   const raw = await printBeforeDeadline(html, options, limits);
   const pages = await countPages(raw);
-  if (pages <= limits.maxPages) return rendered(raw, pages, false);
+  if (pages <= limits.maxPages) return { file: raw, pages, truncated: false };
   const kept = await keepFirstPages(raw.bytes, limits.maxPages);
-  return rendered(PdfFile.ofBytes(kept), limits.maxPages, true);
+  return { file: PdfFile.ofBytes(kept), pages: limits.maxPages, truncated: true };
 };

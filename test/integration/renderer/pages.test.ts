@@ -18,7 +18,7 @@ const render = (html: string) =>
   });
 /** Makes a document one that may run script, so it gets a page of its own. */
 const SCRIPT = '<script>void 0</script>';
-const textOf = async (html: string) => (await parsePdf((await render(html)).pdf)).pageTexts.join(' ');
+const textOf = async (html: string) => (await parsePdf((await render(html)).file.bytes)).pageTexts.join(' ');
 
 /** The page the renderer opened ahead, once it is the browser's only page (bounded wait). */
 const pageOpenedAhead = async (browser: Browser): Promise<Page> => {

@@ -80,7 +80,7 @@ describe('shared pages for script-free documents', () => {
   it('carries nothing of one document into the next: styles, page size, title, base URL', async () => {
     await render(`<html lang="de" class="dark"><head><title>customer-a</title><base href="https://a.example/">
       <style>@page { size: A5 landscape } body { display: none }</style></head><body><p>a</p></body></html>`);
-    const plain = await parsePdf((await render('<p id="b">document-b</p>')).pdf);
+    const plain = await parsePdf((await render('<p id="b">document-b</p>')).file.bytes);
     assert.match(plain.pageTexts.join(' '), /document-b/, 'the hiding style is gone');
     assert.deepEqual(plain.pageSizes, [{ width: 596, height: 842 }], 'A4 portrait again');
     const browser = await getBrowser();
@@ -163,7 +163,7 @@ describe('shared pages for script-free documents', () => {
       deadline: Date.now() + 20_000,
       streamPdf: true,
     });
-    const [a, b] = await Promise.all([parsePdf(inMessage.pdf), parsePdf(asStream.pdf)]);
+    const [a, b] = await Promise.all([parsePdf(inMessage.file.bytes), parsePdf(asStream.file.bytes)]);
     assert.ok(a.pages > 1);
     assert.deepEqual(b.pageTexts, a.pageTexts);
     assert.deepEqual(b.pageSizes, a.pageSizes);
@@ -174,7 +174,7 @@ describe('shared pages for script-free documents', () => {
     const pdf = await render(`<style>
       @font-face { font-family: 'Probe'; src: url(data:font/ttf;base64,${font}) format('truetype'); }
       p { font-family: 'Probe', serif }</style><p>web font</p>`);
-    assert.deepEqual(await fontNames(pdf.pdf), ['LiberationSans-BoldItalic']);
+    assert.deepEqual(await fontNames(pdf.file.bytes), ['LiberationSans-BoldItalic']);
   });
   it(`keeps at most ${MAX_IDLE_SHARED} idle pages after a burst of documents`, async () => {
     const burst = MAX_IDLE_SHARED + 4;
