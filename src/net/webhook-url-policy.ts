@@ -1,5 +1,11 @@
 import { isIP } from 'node:net';
-import { isLoopbackAddress, isPublicAddress, resolveHost, stripBrackets } from './address-policy.ts';
+import {
+  isLocalhostName,
+  isLoopbackAddress,
+  isPublicAddress,
+  resolveHost,
+  stripBrackets,
+} from './address-policy.ts';
 
 /**
  * Where webhooks may go: HTTPS to hosts whose every address is public. On the `local` stage, plain
@@ -37,8 +43,7 @@ export const webhookUrlProblem = async (
       : 'must use https';
   }
   if (policy.allowLoopback && loopbackName) return undefined;
-  if (host === 'localhost' || host.endsWith('.localhost'))
-    return `host ${host} is a non-public address (loopback)`;
+  if (isLocalhostName(host)) return `host ${host} is a non-public address (loopback)`;
   let addresses: Array<{ address: string }>;
   try {
     addresses = isIP(host) ? [{ address: host }] : await resolveHost(host);
