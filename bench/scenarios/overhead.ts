@@ -13,12 +13,12 @@ import { readJsonBody } from '../../src/http/request.ts';
 import { pdfResponse } from '../../src/http/response.ts';
 import { startLocalStack } from '../../src/local/stack.ts';
 import { getBrowser } from '../../src/renderer/browser.ts';
+import { egressProxyUrl } from '../../src/renderer/egress.ts';
 import type { PdfFile } from '../../src/renderer/pdf-file.ts';
 import { countPages, keepFirstPages } from '../../src/renderer/pdf-pages.ts';
 import { printToPdf, toPrintParams } from '../../src/renderer/print.ts';
 import { renderPdf } from '../../src/renderer/render.ts';
 import { mayLoadWebFonts } from '../../src/renderer/script-free.ts';
-import { guardSubresources } from '../../src/renderer/subresource-guard.ts';
 import { onCleanup } from '../cleanup.ts';
 import type { BenchDocument, DocumentId } from '../fixtures/documents.ts';
 import { settle } from '../plan.ts';
@@ -33,15 +33,15 @@ import type { Scenario } from './types.ts';
  * Where podpdf's time goes. Everything runs in this process against one in-process local stack and its
  * one browser, so each step of the chain differs from the previous by exactly what it names:
  *
- *   the limit (a used page, page.pdf()) → + sub-resource guard, JavaScript off, podpdf's print
+ *   the limit (a used page, page.pdf()) → + a browser context behind the egress proxy, JavaScript off, podpdf's print
  *   (pageRanges 1-101, the PDF in one CDP message): podpdf's shared page for script-free documents,
  *   re-enacted → renderPdf() (+ page pool, deadline race, page counting and, past 100 pages, pdf-lib
  *   truncation) → quickjob handler called directly (auth, JSON, zod, estimate, DynamoDB row, base64)
  *   → the same over HTTP (API Gateway bridge)
  *
  * For comparison, the same document printed in a page of its own: raw, and through renderPdf() once a
- * script tag sends it down that path. The second step re-enacts src/renderer/pages.ts and
- * subresource-guard.ts; if they change, change it with them. The CPU-side pieces are also timed alone,
+ * script tag sends it down that path. The second step re-enacts src/renderer/pages.ts; if it
+ * changes, change this with it. The CPU-side pieces are also timed alone,
  * on the same PDF.
  */
 
@@ -49,11 +49,14 @@ type Step = { name: string; run: () => Promise<unknown> };
 
 const RENDER_OPTIONS = renderOptionsSchema.parse({});
 
-/** A page set up like podpdf's shared page: its own CDP session and sub-resource guard, JavaScript off. */
+/** A page set up like podpdf's shared page: its own context behind the egress proxy and CDP session, JavaScript off. */
 const openGuardedPage = async (browser: Browser): Promise<{ page: Page; session: CDPSession }> => {
-  const page = await browser.newPage();
+  const context = await browser.createBrowserContext({
+    proxyServer: await egressProxyUrl(false),
+    proxyBypassList: ['<-loopback>'],
+  });
+  const page = await context.newPage();
   const session = await page.createCDPSession();
-  (await guardSubresources(session)).startDocument(false);
   await page.setJavaScriptEnabled(false);
   return { page, session };
 };
@@ -67,6 +70,7 @@ const printInGuardedPage = async (
   return printToPdf(guarded.session, toPrintParams(RENDER_OPTIONS, MAX_PDF_PAGES), {
     stream: false,
     waitForFonts: mayLoadWebFonts(html),
+    deadline: Date.now() + 30_000,
   });
 };
 
@@ -254,7 +258,7 @@ const profileDocument = async (
   } finally {
     client.close();
     await limitPage.close();
-    await guardedPage.page.close();
+    await guardedPage.page.browserContext().close();
   }
 };
 

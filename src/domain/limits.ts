@@ -35,3 +35,9 @@ export const JOB_RETENTION_DAYS = 30;
  * what every queue accepts; it also keeps a batch of five messages far below Lambda's 6 MB event.
  */
 export const MAX_QUEUE_MESSAGE_BYTES = 256 * 1024;
+
+/**
+ * The most resident memory one document's renderer may hold; past it the renderer is killed and the
+ * job fails. Five of them (a processor's batch) plus the browser stay under a 10 GB function.
+ */
+export const RENDERER_MEMORY_CAP_BYTES = 1536 * 1024 * 1024;

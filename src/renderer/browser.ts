@@ -1,12 +1,56 @@
 import { rm } from 'node:fs/promises';
 import chromiumExport from '@sparticuz/chromium';
 import puppeteer, { type Browser } from 'puppeteer-core';
+import { QUICKJOB_HARD_TIMEOUT_MS } from '../domain/limits.ts';
+import { egressProxyUrl } from './egress.ts';
 
 /**
- * Flags from @sparticuz/chromium that would let a document read local files or mix content.
- * podpdf renders untrusted HTML, so the browser keeps its same-origin rules.
+ * Flags from @sparticuz/chromium that podpdf, rendering untrusted HTML from many accounts, drops:
+ * same-origin and mixed-content rules stay on, SharedArrayBuffer (a high-resolution timer) stays
+ * off, and renderers run in processes of their own, so a document that crashes or stalls its
+ * renderer takes down only its own job.
  */
-const UNSAFE_FLAGS = new Set(['--disable-web-security', '--allow-running-insecure-content']);
+const DROPPED_FLAGS = new Set([
+  '--disable-web-security',
+  '--allow-running-insecure-content',
+  '--single-process',
+  '--enable-features=SharedArrayBuffer',
+]);
+
+/**
+ * Everything a document loads goes through the egress proxy, loopback included (`<-loopback>` removes
+ * Chromium's implicit bypass); WebRTC may not send UDP around it; no document opens a window.
+ */
+const isolationFlags = (proxyUrl: string): string[] => [
+  `--proxy-server=${proxyUrl}`,
+  '--proxy-bypass-list=<-loopback>',
+  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--block-new-web-contents',
+  '--disable-quic',
+];
+
+/** Chromium's arguments: @sparticuz/chromium's, less the dropped flags, plus podpdf's isolation. */
+export const chromiumArgs = async (proxyUrl: string): Promise<string[]> => {
+  const merged = await puppeteer.defaultArgs({
+    args: chromium.args.filter((arg) => !DROPPED_FLAGS.has(arg)),
+    headless: 'shell',
+  });
+  const args = merged
+    .filter((arg) => arg !== '--enable-features=SharedArrayBuffer')
+    .map((arg) => {
+      if (arg.startsWith('--enable-features='))
+        return arg.replace(/(?<==|,)SharedArrayBuffer(,|$)/, '').replace(/,$/, '');
+      if (arg.startsWith('--disable-features=')) return `${arg},SharedArrayBuffer`;
+      return arg;
+    });
+  return [...args, ...isolationFlags(proxyUrl)];
+};
+
+/**
+ * Bounds every protocol command (puppeteer's default is 180 s): a command no render waits for longer
+ * than a quick job lives. Commands that may run long (print, PDF reads) carry the job's deadline.
+ */
+const PROTOCOL_TIMEOUT_MS = QUICKJOB_HARD_TIMEOUT_MS;
 
 type Chromium = typeof chromiumExport;
 /**
@@ -35,16 +79,15 @@ const resolveExecutablePath = async (): Promise<string> =>
   process.env.PODPDF_CHROMIUM_PATH || (await chromium.executablePath());
 
 const launch = async (): Promise<Browser> => {
-  const executablePath = await resolveExecutablePath();
-  const args = (await puppeteer.defaultArgs({ args: chromium.args, headless: 'shell' })).filter(
-    (arg) => !UNSAFE_FLAGS.has(arg),
-  );
+  const [executablePath, proxyUrl] = await Promise.all([resolveExecutablePath(), egressProxyUrl(false)]);
+  const args = await chromiumArgs(proxyUrl);
   // puppeteer makes a throwaway profile under os.tmpdir() and deletes it when the browser closes.
   const browser = await puppeteer.launch({
     executablePath,
     args,
     headless: 'shell',
     defaultViewport: null,
+    protocolTimeout: PROTOCOL_TIMEOUT_MS,
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,

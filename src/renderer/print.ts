@@ -55,10 +55,17 @@ export const toPrintParams = (options: RenderOptions, maxPages: number): PrintPa
 /** Bytes per IO.read: whole PDFs of ordinary size in one read, large ones in few. */
 const STREAM_CHUNK_BYTES = 16 * 1024 * 1024;
 
-const readStream = async (session: CDPSession, handle: string): Promise<Uint8Array> => {
+/** Protocol options that make a command give up at `deadline` (epoch ms) rather than wait on. */
+const until = (deadline: number) => ({ timeout: Math.max(1, Math.min(deadline - Date.now(), 2 ** 31 - 1)) });
+
+const readStream = async (session: CDPSession, handle: string, deadline: number): Promise<Uint8Array> => {
   const chunks: Buffer[] = [];
   for (;;) {
-    const { data, base64Encoded, eof } = await session.send('IO.read', { handle, size: STREAM_CHUNK_BYTES });
+    const { data, base64Encoded, eof } = await session.send(
+      'IO.read',
+      { handle, size: STREAM_CHUNK_BYTES },
+      until(deadline),
+    );
     chunks.push(Buffer.from(data, base64Encoded ? 'base64' : 'utf8'));
     if (eof) break;
   }
@@ -72,6 +79,8 @@ export interface PrintMode {
   stream: boolean;
   /** Wait for `document.fonts.ready` first; fonts still loading would print in a fallback face. */
   waitForFonts: boolean;
+  /** Epoch ms: no command of the print waits past it (puppeteer's own limit is longer). */
+  deadline: number;
 }
 
 /**
@@ -84,24 +93,29 @@ export interface PrintMode {
 export const printToPdf = async (
   session: CDPSession,
   params: PrintParams,
-  { stream, waitForFonts }: PrintMode,
+  { stream, waitForFonts, deadline }: PrintMode,
 ): Promise<PdfFile> => {
   if (waitForFonts) {
     // A document that broke document.fonts only delays its own print, up to its deadline.
-    await session.send('Runtime.evaluate', {
-      expression: 'document.fonts.ready.then(() => true)',
-      awaitPromise: true,
-      returnByValue: true,
-    });
+    await session.send(
+      'Runtime.evaluate',
+      { expression: 'document.fonts.ready.then(() => true)', awaitPromise: true, returnByValue: true },
+      until(deadline),
+    );
   }
   if (!stream) {
-    const { data } = await session.send('Page.printToPDF', { ...params, transferMode: 'ReturnAsBase64' });
+    const { data } = await session.send(
+      'Page.printToPDF',
+      { ...params, transferMode: 'ReturnAsBase64' },
+      until(deadline),
+    );
     return PdfFile.ofBase64(data);
   }
-  const { stream: handle } = await session.send('Page.printToPDF', {
-    ...params,
-    transferMode: 'ReturnAsStream',
-  });
+  const { stream: handle } = await session.send(
+    'Page.printToPDF',
+    { ...params, transferMode: 'ReturnAsStream' },
+    until(deadline),
+  );
   if (!handle) throw new Error('Page.printToPDF returned no stream');
-  return PdfFile.ofBytes(await readStream(session, handle));
+  return PdfFile.ofBytes(await readStream(session, handle, deadline));
 };

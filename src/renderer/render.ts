@@ -1,11 +1,12 @@
-import type { Browser, CDPSession, Page } from 'puppeteer-core';
+import { RENDERER_MEMORY_CAP_BYTES } from '../domain/limits.ts';
 import type { RenderOptions } from '../domain/render-request.ts';
-import { withTimeout } from '../util/with-timeout.ts';
-import { discardBrowser, getBrowser } from './browser.ts';
+import { getBrowser } from './browser.ts';
+import { createMemoryWatchdog } from './memory-watchdog.ts';
 import {
-  type FreshPage,
-  keepSharedPage,
+  closeJobPage,
+  type JobPage,
   openNextPage,
+  returnSharedPage,
   type SharedPage,
   takeFreshPage,
   takeSharedPage,
@@ -31,6 +32,10 @@ export class BrowserLaunchError extends Error {
 export class RenderCrashError extends Error {
   override name = 'RenderCrashError';
 }
+/** The document's renderer grew past the memory cap and was killed. */
+export class RenderMemoryError extends Error {
+  override name = 'RenderMemoryError';
+}
 
 export interface RenderLimits {
   /** Epoch ms after which the render is abandoned. */
@@ -55,79 +60,74 @@ export interface RenderedPdf {
   truncated: boolean;
 }
 
-/** How long a page gets to close before the whole browser is considered stuck and killed. */
-const PAGE_CLOSE_GRACE_MS = 2_000;
+let watchedBrowserPid: number | undefined;
+const watchdog = createMemoryWatchdog(() => watchedBrowserPid, RENDERER_MEMORY_CAP_BYTES);
 
-const classify = (err: unknown): Error => {
+const classify = (err: unknown, startedAt: number): Error => {
   if (err instanceof RenderTimeoutError || err instanceof BrowserLaunchError) return err;
   const message = err instanceof Error ? err.message : String(err);
+  if (watchdog.killsSince(startedAt) > 0)
+    return new RenderMemoryError('the renderer passed its memory cap', { cause: err });
   if (/page range/i.test(message)) return new PageRangeError(message, { cause: err });
   return new RenderCrashError(message, { cause: err });
 };
 
 interface OpenPage {
-  browser?: Browser;
-  page?: Page;
-  session?: CDPSession;
+  job?: JobPage;
   /** The shared page a script-free document was printed in: kept for the next one after a good print. */
   shared?: SharedPage;
   /** Set once the render has ended (deadline passed): a page that arrives later is closed at once. */
   ended?: boolean;
 }
 
-const releasePage = async ({ browser, page, session }: OpenPage, timedOut: boolean): Promise<void> => {
-  if (!browser) return;
-  if (!page) {
-    if (timedOut) discardBrowser(browser); // stuck before a page was even open
-    return;
-  }
-  // A script stuck in a loop blocks the page's main thread; terminating it lets close() go through.
-  if (timedOut && session) {
-    await withTimeout(session.send('Runtime.terminateExecution'), 1_000).catch(() => undefined);
-  }
-  const closed = await withTimeout(page.close(), PAGE_CLOSE_GRACE_MS).then(
-    () => true,
-    () => false,
-  );
-  if (!closed) discardBrowser(browser);
-};
-
 let renderCount = 0;
 
 /** Renders started by this process: lets tests prove a duplicate message did not render twice. */
 export const getRenderCount = (): number => renderCount;
 
+/** Rejects when the page's renderer crashes (or is killed), so the render fails at once. */
+const crashOf = (job: JobPage): Promise<never> =>
+  new Promise((_, reject) => {
+    job.page.once('error', (err: Error) => reject(new RenderCrashError(`renderer crashed: ${err.message}`)));
+  });
+
 const printInPage = async (html: string, options: RenderOptions, limits: RenderLimits, open: OpenPage) => {
   renderCount += 1;
-  open.browser = await getBrowser().catch((err: unknown) => {
+  const browser = await getBrowser().catch((err: unknown) => {
     throw new BrowserLaunchError('Chromium could not be launched', { cause: err });
   });
+  watchedBrowserPid = browser.process()?.pid;
   const scriptFree = isScriptFree(html);
-  const shared = scriptFree ? await takeSharedPage(open.browser) : undefined;
-  const fresh: FreshPage = shared ?? (await takeFreshPage(open.browser));
+  const shared = scriptFree ? await takeSharedPage(browser, limits.allowPrivateNetwork) : undefined;
+  const job = shared ?? (await takeFreshPage(browser, limits.allowPrivateNetwork));
   if (open.ended) {
-    await fresh.page.close();
+    await closeJobPage(job);
     throw new RenderTimeoutError('render deadline passed before a page was open');
   }
-  open.page = fresh.page;
-  open.session = fresh.session;
+  open.job = job;
   open.shared = shared;
-  fresh.guard.startDocument(limits.allowPrivateNetwork);
-  await open.page.setContent(html, { waitUntil: 'load', timeout: 0 });
-  return printToPdf(fresh.session, toPrintParams(options, limits.maxPages), {
-    stream: limits.streamPdf,
-    waitForFonts: !scriptFree || mayLoadWebFonts(html),
-  });
+  const crashed = crashOf(job);
+  crashed.catch(() => undefined);
+  const work = (async () => {
+    await job.page.setContent(html, { waitUntil: 'load', timeout: 0 });
+    return printToPdf(job.session, toPrintParams(options, limits.maxPages), {
+      stream: limits.streamPdf,
+      waitForFonts: !scriptFree || mayLoadWebFonts(html),
+      deadline: limits.deadline,
+    });
+  })();
+  return Promise.race([work, crashed]);
 };
 
 /**
  * Prints in a shared page (script-free documents) or a fresh one, racing the whole job against the
- * deadline. A fresh page is always released and replaced ahead of the next document; a shared page is
- * kept after a good print and released after a failed one.
+ * deadline. A fresh page's context is closed after the job and a new one opened ahead of the next
+ * document; a shared page is put back after a good print and its context closed after a failure.
  */
 const printBeforeDeadline = async (html: string, options: RenderOptions, limits: RenderLimits) => {
   if (!Number.isFinite(limits.deadline))
     throw new TypeError(`render deadline is not a time: ${limits.deadline}`);
+  const startedAt = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     // setTimeout fires at once for delays past 2^31-1 ms; no render is given that long anyway.
@@ -135,38 +135,36 @@ const printBeforeDeadline = async (html: string, options: RenderOptions, limits:
     timer = setTimeout(() => reject(new RenderTimeoutError('render deadline passed')), delay);
   });
   const open: OpenPage = {};
+  const untrack = watchdog.track();
   let failed = false;
-  let timedOut = false;
   try {
     const work = printInPage(html, options, limits, open);
     work.catch(() => undefined); // after a timeout it settles unobserved; the timeout is the error
     return await Promise.race([work, expired]);
   } catch (err) {
     failed = true;
-    timedOut = err instanceof RenderTimeoutError;
-    throw classify(err);
+    throw classify(err, startedAt);
   } finally {
     clearTimeout(timer);
+    untrack();
     open.ended = true;
-    // After a good print the PDF waits neither for the page to close nor for the next document's page
-    // to open. That opening starts once the used page has closed: alongside the print, both would run on
-    // Chromium's one renderer thread; alongside the close, Chromium's memory climbed ~30% higher over
-    // 1,000 renders before levelling off (with it after, within 4%). After a failure the browser's
-    // health is settled (stuck page closed or browser discarded) before anyone renders again.
-    // A shared page that served a good print stays open for the next script-free document.
-    if (failed) await releasePage(open, timedOut);
-    else if (open.browser && !(open.shared && keepSharedPage(open.shared))) {
-      const { browser } = open;
-      void releasePage(open, false).then(() => openNextPage(browser));
-    }
+    // After a failure the job's context is closed (its renderer killed, stuck or not) before the
+    // error is returned. After a good print the PDF waits for neither the put-back nor the next page;
+    // the next page opens once the used one has closed, not alongside the print.
+    const { job, shared } = open;
+    if (job && failed) await closeJobPage(job);
+    else if (job && shared) returnSharedPage(shared);
+    else if (job) void closeJobPage(job).then(() => openNextPage(job.browser, job.allowPrivateNetwork));
   }
 };
 
 /**
  * Renders `html` to PDF in the shared browser, never past `limits.deadline` and never longer than
- * `limits.maxPages`. A document that may run script gets a new page, closed after it; a script-free one
- * is printed with JavaScript off in a page kept for such documents. A page that failed is closed, and
- * one that will not close takes the browser down with it so the next render starts clean.
+ * `limits.maxPages`, in a browser context of the job's own whose loads all go through the egress
+ * proxy. A document that may run script gets a new context, closed after it; a script-free one is
+ * printed with JavaScript off in a context kept for such documents and cleared between them. A
+ * context that failed is closed (its renderer killed), and a browser that will not close it is
+ * killed so the next render starts clean.
  *
  * @example
  * const { pdf, pages, truncated } = await renderPdf(html, options, {
