@@ -3,13 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { claimJob, completeJob, failJob, getJob, releaseClaim } from '../adapters/jobs-table.ts';
 import { getInput, presignPdf, putPdf } from '../adapters/s3.ts';
 import { getConfig } from '../config.ts';
-import { ErrorCode } from '../domain/errors.ts';
+import { ErrorCode, errors } from '../domain/errors.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../domain/job.ts';
-import { MAX_PDF_PAGES } from '../domain/limits.ts';
+import { MAX_PDF_PAGES, RENDERER_MEMORY_CAP_BYTES } from '../domain/limits.ts';
 import type { LongjobMessage } from '../domain/longjob-message.ts';
 import { renderOptionsSchema } from '../domain/render-request.ts';
 import { log } from '../log.ts';
-import { PageRangeError, RenderTimeoutError, renderPdf } from '../renderer/render.ts';
+import { PageRangeError, RenderMemoryError, RenderTimeoutError, renderPdf } from '../renderer/render.ts';
 import { deliverPendingWebhook, deliverWebhook, webhookLeaseMs } from './webhook-delivery.ts';
 
 /** `done`: the message may be deleted. `retry`: leave it to SQS to deliver again. */
@@ -31,6 +31,10 @@ const asDocumentError = (err: unknown): DocumentError | undefined => {
       ErrorCode.RENDER_TIMEOUT,
       'Rendering did not finish within the processing time limit.',
     );
+  }
+  if (err instanceof RenderMemoryError) {
+    const { code, message } = errors.renderMemoryExceeded(RENDERER_MEMORY_CAP_BYTES);
+    return new DocumentError(code, message);
   }
   if (err instanceof PageRangeError) {
     return new DocumentError(

@@ -8,6 +8,7 @@ import {
   MAX_INLINE_PDF_BYTES,
   MAX_PDF_PAGES,
   QUICKJOB_ESTIMATE_LIMIT_MS,
+  RENDERER_MEMORY_CAP_BYTES,
   RESPONSE_RESERVE_MS,
 } from '../domain/limits.ts';
 import type { QuickjobRequest } from '../domain/render-request.ts';
@@ -15,6 +16,7 @@ import {
   BrowserLaunchError,
   PageRangeError,
   type RenderedPdf,
+  RenderMemoryError,
   RenderTimeoutError,
   renderPdf,
 } from '../renderer/render.ts';
@@ -42,6 +44,7 @@ const toClientError = (
   if (err instanceof RenderTimeoutError) return errors.quickjobTimeout(capMs, budgetMs);
   if (err instanceof PageRangeError) return errors.invalidPageRanges(pageRanges ?? '');
   if (err instanceof BrowserLaunchError) return errors.rendererUnavailable(err);
+  if (err instanceof RenderMemoryError) return errors.renderMemoryExceeded(RENDERER_MEMORY_CAP_BYTES);
   return err instanceof PodpdfError ? err : errors.renderFailed(err);
 };
 

@@ -15,6 +15,7 @@ export const ErrorCode = {
   QUICKJOB_TIMEOUT: 'QUICKJOB_TIMEOUT',
   INVALID_PAGE_RANGES: 'INVALID_PAGE_RANGES',
   RENDER_FAILED: 'RENDER_FAILED',
+  RENDER_MEMORY_EXCEEDED: 'RENDER_MEMORY_EXCEEDED',
   RENDERER_UNAVAILABLE: 'RENDERER_UNAVAILABLE',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
   IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
@@ -111,6 +112,13 @@ export const errors = {
       400,
       `options.pageRanges "${pageRanges}" selects no page of this document.`,
       { pageRanges },
+    ),
+  renderMemoryExceeded: (limitBytes: number) =>
+    new PodpdfError(
+      ErrorCode.RENDER_MEMORY_EXCEEDED,
+      422,
+      `Rendering this document needed more than the ${Math.round(limitBytes / 2 ** 20)} MB a document may use; it was stopped. Large images (decoded size) and very many elements are the usual causes.`,
+      { limit_bytes: limitBytes },
     ),
   renderFailed: (cause: unknown) =>
     new PodpdfError(ErrorCode.RENDER_FAILED, 502, 'The renderer failed to produce a PDF.', null, cause),

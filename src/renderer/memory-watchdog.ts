@@ -55,8 +55,9 @@ const residentBytes = (pid: number, pageBytes: number): number => {
   return Number(fields?.[1] ?? 0) * pageBytes;
 };
 
+/** Chromium rewrites its processes' titles, so the arguments may be one space-separated string. */
 const isRenderer = (pid: number): boolean =>
-  (readText(`/proc/${pid}/cmdline`) ?? '').split('\0').includes('--type=renderer');
+  /(?:^|[\s\0])--type=renderer(?:[\s\0]|$)/.test(readText(`/proc/${pid}/cmdline`) ?? '');
 
 /**
  * A watchdog over the process tree under `browserPid()` (read at each poll: the browser may be

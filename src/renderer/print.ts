@@ -55,8 +55,13 @@ export const toPrintParams = (options: RenderOptions, maxPages: number): PrintPa
 /** Bytes per IO.read: whole PDFs of ordinary size in one read, large ones in few. */
 const STREAM_CHUNK_BYTES = 16 * 1024 * 1024;
 
-/** Protocol options that make a command give up at `deadline` (epoch ms) rather than wait on. */
-const until = (deadline: number) => ({ timeout: Math.max(1, Math.min(deadline - Date.now(), 2 ** 31 - 1)) });
+/**
+ * Protocol options that make a command give up just after `deadline` (epoch ms) rather than wait on;
+ * the render's own deadline timer answers first, as a timeout.
+ */
+const until = (deadline: number) => ({
+  timeout: Math.max(1, Math.min(deadline + 1_000 - Date.now(), 2 ** 31 - 1)),
+});
 
 const readStream = async (session: CDPSession, handle: string, deadline: number): Promise<Uint8Array> => {
   const chunks: Buffer[] = [];
