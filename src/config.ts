@@ -44,6 +44,13 @@ const configSchema = z.object({
   ),
   /** How long a resolved API key stays cached in memory, ms. @default 60000 */
   PODPDF_AUTH_CACHE_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
+   * Secret the `GET /jobs` cursors are signed with (HMAC-SHA256), at least 32 characters. Every
+   * function of a stage must see the same one; changing it only invalidates cursors in flight.
+   * @default derived from PODPDF_STAGE and JOBS_TABLE: cursors stay bound to their account and
+   * tamper-evident, but anyone who knows both names could sign positions inside their own jobs.
+   */
+  PODPDF_CURSOR_SECRET: z.string().min(32).optional(),
   /** Let documents load sub-resources from private and loopback addresses. @default false */
   PODPDF_ALLOW_PRIVATE_NETWORK: z
     .enum(['true', 'false'])

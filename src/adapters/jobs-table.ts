@@ -1,9 +1,9 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config.ts';
-import type { JobRecord, JobStatus, WebhookAttempt } from '../domain/job.ts';
+import type { JobRecord, WebhookAttempt } from '../domain/job.ts';
 import { getDocumentClient, isConditionalCheckFailure } from './dynamodb.ts';
 
-/** GSI listing an account's jobs newest first. */
+/** GSI listing an account's jobs newest first (listing itself is in jobs-listing.ts). */
 export const OWNER_CREATED_INDEX = 'OwnerCreatedAtIndex';
 /** Sparse GSI holding only queued and processing jobs (keyed by `active_owner`). */
 export const OWNER_ACTIVE_INDEX = 'OwnerActiveIndex';
@@ -234,67 +234,6 @@ export const finishWebhook = async (jobId: string, outcome: WebhookOutcome): Pro
       ExpressionAttributeValues: { ':d': outcome.delivered, ':r': outcome.retryCount },
     }),
   );
-};
-
-export interface JobPage {
-  jobs: JobRecord[];
-  /** DynamoDB's LastEvaluatedKey, when there are more. */
-  next?: Record<string, unknown>;
-}
-
-/**
- * The owner's jobs newest first. DynamoDB applies Limit before the status filter, so pages are read
- * until `limit` jobs match or the index is exhausted.
- */
-export const listJobs = async (
-  owner: string,
-  options: { limit: number; status?: JobStatus; startKey?: Record<string, unknown> },
-): Promise<JobPage> => {
-  const jobs: JobRecord[] = [];
-  let startKey = options.startKey;
-  do {
-    const result = await getDocumentClient().send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: OWNER_CREATED_INDEX,
-        KeyConditionExpression: '#o = :owner',
-        ScanIndexForward: false,
-        Limit: options.limit - jobs.length,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        ...(options.status
-          ? {
-              FilterExpression: '#s = :status',
-              ExpressionAttributeValues: { ':owner': owner, ':status': options.status },
-            }
-          : { ExpressionAttributeValues: { ':owner': owner } }),
-        ExpressionAttributeNames: options.status ? { '#o': 'owner', '#s': 'status' } : { '#o': 'owner' },
-      }),
-    );
-    jobs.push(...((result.Items ?? []) as JobRecord[]));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey && jobs.length < options.limit);
-  return { jobs, ...(startKey ? { next: startKey } : {}) };
-};
-
-/** Queued plus processing jobs of the owner, counted on the sparse active index. */
-export const countActiveJobs = async (owner: string): Promise<number> => {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await getDocumentClient().send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: OWNER_ACTIVE_INDEX,
-        KeyConditionExpression: 'active_owner = :owner',
-        ExpressionAttributeValues: { ':owner': owner },
-        Select: 'COUNT',
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    count += result.Count ?? 0;
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return count;
 };
 
 /** Render times (ms) of the owner's most recent completed jobs (quick or long), newest first. */

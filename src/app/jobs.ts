@@ -1,7 +1,10 @@
-import { cancelJob, countActiveJobs, getJob, listJobs } from '../adapters/jobs-table.ts';
+import { countActiveJobs, listJobs } from '../adapters/jobs-listing.ts';
+import { cancelJob, getJob } from '../adapters/jobs-table.ts';
 import { presignPdf } from '../adapters/s3.ts';
+import { getConfig } from '../config.ts';
 import { ErrorCode, errors } from '../domain/errors.ts';
 import type { JobRecord, JobStatus } from '../domain/job.ts';
+import { cursorSigningKey, decodeCursor, encodeCursor } from '../domain/jobs-cursor.ts';
 import type { Caller } from './auth.ts';
 
 /** The bucket's lifecycle rule deletes PDFs one day after they were written. */
@@ -58,25 +61,16 @@ export const getOwnJob = async (caller: Caller, jobId: string): Promise<JobRecor
   return job;
 };
 
-const encodeCursor = (key: Record<string, unknown>): string =>
-  Buffer.from(JSON.stringify(key)).toString('base64url');
-
-/** Accepts only cursors this API issued to this caller. */
-const decodeCursor = (cursor: string, owner: string): Record<string, unknown> => {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const valid =
-      key &&
-      typeof key === 'object' &&
-      Object.keys(key).sort().join() === 'created_at,job_id,owner' &&
-      key.owner === owner &&
-      typeof key.job_id === 'string' &&
-      typeof key.created_at === 'string';
-    if (valid) return key;
-  } catch {
-    // fall through
-  }
-  throw errors.invalidCursor();
+let signingKey: Buffer | undefined;
+/** The key `GET /jobs` cursors are signed with, derived once per process like the config it reads. */
+const cursorKey = (): Buffer => {
+  const config = getConfig();
+  signingKey ??= cursorSigningKey({
+    secret: config.PODPDF_CURSOR_SECRET,
+    stage: config.PODPDF_STAGE,
+    jobsTable: config.JOBS_TABLE,
+  });
+  return signingKey;
 };
 
 export interface JobList {
@@ -89,19 +83,19 @@ export const listOwnJobs = async (
   caller: Caller,
   query: { limit: number; status?: JobStatus; cursor?: string },
 ): Promise<JobList> => {
-  const startKey = query.cursor ? decodeCursor(query.cursor, caller.user_id) : undefined;
+  const after = query.cursor ? decodeCursor(query.cursor, caller.user_id, cursorKey()) : undefined;
   const [page, activeCount] = await Promise.all([
     listJobs(caller.user_id, {
       limit: query.limit,
       ...(query.status ? { status: query.status } : {}),
-      ...(startKey ? { startKey } : {}),
+      ...(after ? { after } : {}),
     }),
     countActiveJobs(caller.user_id),
   ]);
   const now = Date.now();
   return {
     jobs: await Promise.all(page.jobs.map((job) => toJobView(job, now))),
-    next_cursor: page.next ? encodeCursor(page.next) : null,
+    next_cursor: page.next ? encodeCursor(page.next, caller.user_id, cursorKey()) : null,
     active_count: activeCount,
   };
 };

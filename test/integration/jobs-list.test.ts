@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Context } from 'aws-lambda';
-import { getJob } from '../../src/adapters/jobs-table.ts';
+import { getDocumentClient } from '../../src/adapters/dynamodb.ts';
+import { MAX_LISTING_QUERIES } from '../../src/adapters/jobs-listing.ts';
+import { getJob, insertJob, OWNER_CREATED_INDEX } from '../../src/adapters/jobs-table.ts';
+import type { JobStatus } from '../../src/domain/job.ts';
 import { handler as processor } from '../../src/handlers/processor.ts';
 import { getRenderCount } from '../../src/renderer/render.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
@@ -19,7 +22,7 @@ describe('GET /jobs, DELETE /jobs/{job_id}', () => {
   const submitted: string[] = [];
 
   before(async () => {
-    stack = await startTestStack({ apiKeys: ['list-key-a', 'list-key-b'], pollQueues: false });
+    stack = await startTestStack({ apiKeys: ['list-key-a', 'list-key-b', 'list-key-c'], pollQueues: false });
     for (let i = 0; i < 5; i += 1) {
       const res = await stack.call('POST', '/longjob', {
         body: { input_type: 'html', html: `<p>job ${i}</p>` },
@@ -40,7 +43,42 @@ describe('GET /jobs, DELETE /jobs/{job_id}', () => {
 
   const list = async (query: string, apiKey?: string) => {
     const res = await stack.call('GET', `/jobs${query}`, apiKey ? { apiKey } : {});
-    return { status: res.status, body: (await res.json()) as JobList & { error?: { code: string } } };
+    return {
+      status: res.status,
+      body: (await res.json()) as JobList & { error?: { code: string; message: string; details: unknown } },
+    };
+  };
+
+  /** Every page of `query`, following next_cursor, with the OwnerCreatedAtIndex Queries each page cost. */
+  const allPages = async (query: string, apiKey: string) => {
+    const client = getDocumentClient();
+    let queries = 0;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        if ((args.input as { IndexName?: string }).IndexName === OWNER_CREATED_INDEX) queries += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countListingQueries' },
+    );
+    const ids: string[] = [];
+    const queriesPerPage: number[] = [];
+    try {
+      let cursor: string | null = null;
+      do {
+        const before = queries;
+        const { status, body } = await list(
+          `${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          apiKey,
+        );
+        assert.equal(status, 200);
+        queriesPerPage.push(queries - before);
+        ids.push(...body.jobs.map((j) => j.job_id));
+        cursor = body.next_cursor;
+      } while (cursor && queriesPerPage.length < 200);
+    } finally {
+      client.middlewareStack.remove('countListingQueries');
+    }
+    return { ids, queriesPerPage };
   };
 
   it('pages newest first with an opaque cursor and counts active jobs', async () => {
@@ -76,6 +114,85 @@ describe('GET /jobs, DELETE /jobs/{job_id}', () => {
     assert.equal(foreign.body.error?.code, 'INVALID_CURSOR');
     assert.equal((await list('?cursor=garbage')).body.error?.code, 'INVALID_CURSOR');
     assert.equal((await list('', 'list-key-b')).body.jobs.length, 1);
+  });
+
+  it('refuses malformed, tampered and foreign cursors with 400 INVALID_CURSOR', async () => {
+    const owner = stack.accounts[0]?.user_id;
+    const unsigned = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    const real = (await list('?limit=1')).body.next_cursor ?? '';
+    const second = (await list(`?limit=1&cursor=${encodeURIComponent(real)}`)).body.next_cursor ?? '';
+    const [payload = '', signature = ''] = real.split('.');
+    const flipped = `${signature.slice(0, 20)}${signature[20] === 'A' ? 'B' : 'A'}${signature.slice(21)}`;
+    const cases: Record<string, string> = {
+      'empty job_id': unsigned({ owner, job_id: '', created_at: '2025-01-01T00:00:00.000Z' }),
+      'huge created_at': unsigned({ owner, job_id: randomUUID(), created_at: 'x'.repeat(1400) }),
+      'unsigned, well-formed': unsigned({
+        owner,
+        job_id: randomUUID(),
+        created_at: '2025-01-01T00:00:00.000Z',
+      }),
+      'bad base64': '!!!not*base64!!!',
+      'tampered signature': `${payload}.${flipped}`,
+      'payload of another cursor': `${second.split('.')[0]}.${signature}`,
+      truncated: real.slice(0, -1),
+    };
+    for (const [name, cursor] of Object.entries(cases)) {
+      const { status, body } = await list(`?cursor=${encodeURIComponent(cursor)}`);
+      assert.equal(status, 400, name);
+      assert.deepEqual(
+        body.error,
+        { code: 'INVALID_CURSOR', message: 'The cursor is not one this API issued.', details: null },
+        name,
+      );
+    }
+    // Either way between two accounts, a cursor is refused: it only ever lists its own account's jobs.
+    const ofB = (await list('?limit=1', 'list-key-b')).body.next_cursor;
+    assert.ok(ofB);
+    for (const [cursor, apiKey] of [
+      [real, 'list-key-b'],
+      [real, 'list-key-c'],
+      [ofB, 'list-key-a'],
+    ] as const) {
+      const { status, body } = await list(`?cursor=${encodeURIComponent(cursor)}`, apiKey);
+      assert.equal(status, 400, apiKey);
+      assert.equal(body.error?.code, 'INVALID_CURSOR');
+    }
+    assert.equal((await list(`?cursor=${encodeURIComponent(real)}`)).status, 200);
+  });
+
+  it('pages a status filter over more jobs than one Query reads: each match once, few Queries a request', async () => {
+    // 251 jobs of account C written straight to the table: every fifth failed, one timeout near the end.
+    const owner = stack.accounts[2]?.user_id ?? '';
+    const start = Date.parse('2024-06-01T00:00:00.000Z');
+    const rows = Array.from({ length: 251 }, (_, i) => {
+      const status: JobStatus = i === 240 ? 'timeout' : i % 5 === 0 ? 'failed' : 'completed';
+      return {
+        job_id: randomUUID(),
+        owner,
+        job_type: 'quick' as const,
+        status,
+        mode: 'html',
+        created_at: new Date(start - i * 1000).toISOString(),
+        ttl: Math.floor(Date.now() / 1000) + 86_400,
+      };
+    });
+    await Promise.all(rows.map((row) => insertJob(row)));
+    const idsOf = (status: JobStatus) => rows.filter((r) => r.status === status).map((r) => r.job_id);
+
+    for (const limit of [7, 20, 100]) {
+      const { ids, queriesPerPage } = await allPages(`?status=failed&limit=${limit}`, 'list-key-c');
+      assert.deepEqual(ids, idsOf('failed'), `limit ${limit}`);
+      assert.ok(Math.max(...queriesPerPage) <= MAX_LISTING_QUERIES, `limit ${limit}: ${queriesPerPage}`);
+    }
+    const sparse = await allPages('?status=timeout&limit=20', 'list-key-c');
+    assert.deepEqual(sparse.ids, idsOf('timeout'));
+    assert.ok(Math.max(...sparse.queriesPerPage) <= MAX_LISTING_QUERIES, String(sparse.queriesPerPage));
+    const everything = await allPages('?limit=100', 'list-key-c');
+    assert.deepEqual(
+      everything.ids,
+      rows.map((r) => r.job_id),
+    );
+    assert.ok(Math.max(...everything.queriesPerPage) <= 1, String(everything.queriesPerPage));
   });
 
   it('cancels a queued job once, and the processor skips it', async () => {

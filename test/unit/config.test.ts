@@ -22,6 +22,7 @@ describe('config', () => {
     assert.equal(config.PODPDF_LEASE_MS, 900_000);
     assert.equal(config.PODPDF_WEBHOOK_TIMEOUT_MS, 10_000);
     assert.equal(config.PODPDF_WEBHOOK_BACKOFF_MS, 1_000);
+    assert.equal(config.PODPDF_CURSOR_SECRET, undefined);
   });
 
   it('fails fast on missing tables and out-of-range limits', () => {
@@ -32,5 +33,6 @@ describe('config', () => {
       /PODPDF_QUICKJOB_TIMEOUT_MS/,
     );
     assert.throws(() => loadConfig({ ...tables, DYNAMODB_ENDPOINT: 'not a url' }), /DYNAMODB_ENDPOINT/);
+    assert.throws(() => loadConfig({ ...tables, PODPDF_CURSOR_SECRET: 'short' }), /PODPDF_CURSOR_SECRET/);
   });
 });
