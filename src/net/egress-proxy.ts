@@ -134,6 +134,7 @@ export const startEgressProxy = async (policy: EgressPolicy): Promise<EgressProx
       for (const [name, value] of Object.entries(req.headers)) {
         if (value !== undefined && !HOP_HEADERS.has(name)) headers[name] = value;
       }
+      headers.host = url.host; // an absolute-form request's authority wins over its Host (RFC 9112 §3.2.2)
       const upstream = httpRequest({
         host: address,
         port: url.port === '' ? 80 : Number(url.port),
