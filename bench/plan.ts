@@ -29,6 +29,8 @@ export interface BenchPlan {
   coldStart: { repetitions: number; document: DocumentId };
   memory: { renders: number; window: number; documents: DocumentId[] };
   overhead: { iterations: number; documents: DocumentId[] };
+  /** The isolation scenario: interleaved iterations per document (and the sub-resource document). */
+  isolation: { iterations: number; documents: DocumentId[] };
   /**
    * Long jobs: `sequential` jobs one at a time per document, then one batch of `batch` jobs at once,
    * after `warmup` jobs (and as many limit renders) at the batch's concurrency.
@@ -56,6 +58,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     coldStart: { repetitions: 7, document: 'invoice' },
     memory: { renders: 500, window: 100, documents: ['invoice', 'report-10'] },
     overhead: { iterations: 40, documents: ALL_DOCUMENTS },
+    isolation: { iterations: 40, documents: ['invoice', 'report-10'] },
     longjob: { documents: ['invoice', 'report-10'], sequential: 40, warmup: 100, batch: 200 },
   },
   // About 110 s on a quiet 2-core machine (under 2 minutes with some noise): enough samples for p50/p95;
@@ -69,6 +72,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     coldStart: { repetitions: 3, document: 'invoice' },
     memory: { renders: 120, window: 40, documents: ['invoice', 'report-10'] },
     overhead: { iterations: 4, documents: ['invoice', 'report-10'] },
+    isolation: { iterations: 8, documents: ['invoice', 'report-10'] },
     longjob: { documents: ['invoice'], sequential: 10, warmup: 20, batch: 40 },
   },
   // Exercises every code path in seconds (the integration smoke test); the numbers mean nothing.
@@ -81,6 +85,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     coldStart: { repetitions: 1, document: 'invoice' },
     memory: { renders: 20, window: 5, documents: ['invoice'] },
     overhead: { iterations: 3, documents: ['invoice'] },
+    isolation: { iterations: 2, documents: ['invoice'] },
     longjob: { documents: ['invoice'], sequential: 2, warmup: 2, batch: 2 },
   },
 };
@@ -92,7 +97,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--smoke] [--results-dir
   --smoke            tiny run that only proves the benchmark works (used by the integration test)
   --results-dir DIR  where <timestamp>.json, latest.json and latest.svg go (default bench/results)
   --only IDS         comma-separated scenarios to run (latency, concurrency, longjob, memory,
-                     cold-start, overhead); targets of the others are not evaluated
+                     cold-start, overhead, isolation); targets of the others are not evaluated
 `;
 
 /** Waits out `BenchPlan.settleMs`. */

@@ -17,6 +17,7 @@ import { latencyTable, targetLines } from './report.ts';
 import { buildResults, type ScenarioRun, writeResults } from './results.ts';
 import { coldStartScenario } from './scenarios/cold-start.ts';
 import { concurrencyScenario } from './scenarios/concurrency.ts';
+import { isolationScenario } from './scenarios/isolation.ts';
 import { latencyScenario } from './scenarios/latency.ts';
 import { longjobScenario } from './scenarios/longjob.ts';
 import { memoryScenario } from './scenarios/memory.ts';
@@ -38,6 +39,7 @@ const SCENARIOS: Scenario[] = [
   memoryScenario,
   coldStartScenario,
   overheadScenario,
+  isolationScenario,
 ];
 
 /** Above this slowdown of memory touched after the sequential scenarios' quiet, the output says so. */

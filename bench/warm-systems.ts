@@ -17,8 +17,9 @@ export interface ChromiumCheck {
   differences: string[];
 }
 
-/** Flags that differ per launch by design: the throwaway profile directory. */
-const normalize = (argv: string[]): string[] => argv.filter((arg) => !arg.startsWith('--user-data-dir='));
+/** Flags that differ per launch by design: the throwaway profile directory, the egress proxy's port. */
+const normalize = (argv: string[]): string[] =>
+  argv.filter((arg) => !arg.startsWith('--user-data-dir=') && !arg.startsWith('--proxy-server='));
 
 /** The Chromium browser process among the server's descendants: the one running the binary, not a helper. */
 const podpdfBrowserArgv = (serverPid: number, executablePath: string): string[] | undefined =>

@@ -21,7 +21,7 @@ import { renderPdf } from '../../src/renderer/render.ts';
 import { mayLoadWebFonts } from '../../src/renderer/script-free.ts';
 import { onCleanup } from '../cleanup.ts';
 import type { BenchDocument, DocumentId } from '../fixtures/documents.ts';
-import { settle } from '../plan.ts';
+import { interleave, type Step } from '../interleave.ts';
 import { ms, progress } from '../progress.ts';
 import { round, summarize } from '../stats.ts';
 import { renderInBrowser, renderInPage } from '../systems/chromium.ts';
@@ -44,8 +44,6 @@ import type { Scenario } from './types.ts';
  * changes, change this with it. The CPU-side pieces are also timed alone,
  * on the same PDF.
  */
-
-type Step = { name: string; run: () => Promise<unknown> };
 
 const RENDER_OPTIONS = renderOptionsSchema.parse({});
 
@@ -90,29 +88,6 @@ const lambdaContext = (timeoutMs: number): Context => {
     fail: () => undefined,
     succeed: () => undefined,
   };
-};
-
-/**
- * Runs every step once per iteration, rotating the order, with `settleMs` of quiet after each (work a
- * step leaves running must not be billed to the next); returns the samples of each step.
- */
-const interleave = async (
-  steps: Step[],
-  iterations: number,
-  settleMs: number,
-): Promise<Map<string, number[]>> => {
-  const samples = new Map(steps.map((step) => [step.name, [] as number[]]));
-  for (const step of steps) await step.run(); // warm-up: JIT, caches, sockets
-  for (let i = 0; i < iterations; i += 1) {
-    for (let k = 0; k < steps.length; k += 1) {
-      const step = steps[(i + k) % steps.length] as Step;
-      const start = performance.now();
-      await step.run();
-      samples.get(step.name)?.push(performance.now() - start);
-      await settle(settleMs);
-    }
-  }
-  return samples;
 };
 
 interface StepResult {

@@ -1,27 +1,45 @@
 import chromium from '@sparticuz/chromium';
 import puppeteer, { type Browser, type Page, type PDFOptions } from 'puppeteer-core';
 import { useProjectTmpdir } from '../../src/local/project-tmpdir.ts';
+import { type EgressProxy, startEgressProxy } from '../../src/net/egress-proxy.ts';
+import { chromiumArgs } from '../../src/renderer/browser.ts';
 
 /**
- * The browser the baselines launch: the binary and flags src/renderer/browser.ts uses, so a difference
- * in the results is podpdf's doing and not a different Chromium. The run also compares this against the
- * command line of the browser the podpdf server actually started (see scenarios/setup-check.ts).
+ * The browser the baselines launch: the binary and flags src/renderer/browser.ts uses (its own egress
+ * proxy included), so a difference in the results is podpdf's doing and not a different Chromium. The
+ * run also compares this against the command line of the browser the podpdf server actually started
+ * (see warm-systems.ts).
  */
-const UNSAFE_FLAGS = new Set(['--disable-web-security', '--allow-running-insecure-content']);
-
 export interface ChromiumLaunchSpec {
   executablePath: string;
   args: string[];
 }
 
-export const chromiumLaunchSpec = async (): Promise<ChromiumLaunchSpec> => {
+let proxy: Promise<EgressProxy> | undefined;
+
+const executablePath = async (): Promise<string> => {
   // Before anything asks os.tmpdir(): the binary is unpacked to (and reused from) <project>/.tmp.
   useProjectTmpdir();
-  const executablePath = process.env.PODPDF_CHROMIUM_PATH ?? (await chromium.executablePath());
+  return process.env.PODPDF_CHROMIUM_PATH ?? (await chromium.executablePath());
+};
+
+export const chromiumLaunchSpec = async (): Promise<ChromiumLaunchSpec> => {
+  // One public-only proxy for every baseline browser of the run; its socket does not keep the run alive.
+  proxy ??= startEgressProxy({ allowPrivateNetwork: false });
+  return { executablePath: await executablePath(), args: await chromiumArgs((await proxy).url) };
+};
+
+/**
+ * The flags podpdf ran with before tenant isolation: one process for browser and renderers, no
+ * egress proxy (a Fetch-domain guard in each page instead), popups and SharedArrayBuffer allowed.
+ * The isolation scenario's "before" column.
+ */
+export const singleProcessLaunchSpec = async (): Promise<ChromiumLaunchSpec> => {
+  const unsafe = new Set(['--disable-web-security', '--allow-running-insecure-content']);
   const args = (await puppeteer.defaultArgs({ args: chromium.args, headless: 'shell' })).filter(
-    (arg) => !UNSAFE_FLAGS.has(arg),
+    (arg) => !unsafe.has(arg),
   );
-  return { executablePath, args };
+  return { executablePath: await executablePath(), args };
 };
 
 export const launchBrowser = async (spec: ChromiumLaunchSpec): Promise<Browser> =>
