@@ -88,6 +88,7 @@ const launch = async (): Promise<Browser> => {
     headless: 'shell',
     defaultViewport: null,
     protocolTimeout: PROTOCOL_TIMEOUT_MS,
+    downloadBehavior: { policy: 'deny' },
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,

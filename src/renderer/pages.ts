@@ -20,7 +20,7 @@ export interface JobPage {
 }
 
 /** How long closing a job's context may take before the whole browser is considered stuck. */
-export const CONTEXT_CLOSE_GRACE_MS = 1_000;
+export const CONTEXT_CLOSE_GRACE_MS = 500;
 
 /** Browsers whose launch page has been handed out (or was gone when asked for). */
 const launchPageTaken = new WeakSet<Browser>();
@@ -44,6 +44,8 @@ const openJobPage = async (browser: Browser, allowPrivateNetwork: boolean): Prom
     : await browser.createBrowserContext({
         proxyServer: await egressProxyUrl(allowPrivateNetwork),
         proxyBypassList: ['<-loopback>'],
+        // A document that starts a download must not write files on the renderer's host.
+        downloadBehavior: { policy: 'deny' },
       });
   try {
     const page = launchPage ?? (await (context as BrowserContext).newPage());
