@@ -86,10 +86,15 @@ let renderCount = 0;
 export const getRenderCount = (): number => renderCount;
 
 /** Rejects when the page's renderer crashes (or is killed), so the render fails at once. */
-const crashOf = (job: JobPage): Promise<never> =>
-  new Promise((_, reject) => {
-    job.page.once('error', (err: Error) => reject(new RenderCrashError(`renderer crashed: ${err.message}`)));
+const watchCrash = (job: JobPage): { crashed: Promise<never>; stop: () => void } => {
+  let onError: ((err: Error) => void) | undefined;
+  const crashed = new Promise<never>((_, reject) => {
+    onError = (err: Error) => reject(new RenderCrashError(`renderer crashed: ${err.message}`));
+    job.page.once('error', onError);
   });
+  crashed.catch(() => undefined);
+  return { crashed, stop: () => onError && job.page.off('error', onError) };
+};
 
 const printInPage = async (html: string, options: RenderOptions, limits: RenderLimits, open: OpenPage) => {
   renderCount += 1;
@@ -106,8 +111,7 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
   }
   open.job = job;
   open.shared = shared;
-  const crashed = crashOf(job);
-  crashed.catch(() => undefined);
+  const crash = watchCrash(job);
   const work = (async () => {
     await job.page.setContent(html, { waitUntil: 'load', timeout: 0 });
     return printToPdf(job.session, toPrintParams(options, limits.maxPages), {
@@ -116,7 +120,8 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
       deadline: limits.deadline,
     });
   })();
-  return Promise.race([work, crashed]);
+  // A shared page serves many documents: its listener goes with each one.
+  return Promise.race([work, crash.crashed]).finally(crash.stop);
 };
 
 /**
