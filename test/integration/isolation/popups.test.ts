@@ -84,9 +84,13 @@ describe('popups, forms, navigations and resource hints', () => {
   });
 
   it('<meta http-equiv=refresh> does not navigate to the server', async () => {
-    await noEgress(
+    await assertNoEgress(
+      stack,
+      keyA,
       'a meta refresh',
       (secret) => `<meta http-equiv="refresh" content="0;url=${secret.url('/refresh')}"><p>refresh</p>`,
+      undefined,
+      'any',
     );
   });
 
