@@ -14,6 +14,8 @@ export const ErrorCode = {
   QUICKJOB_TOO_COMPLEX: 'QUICKJOB_TOO_COMPLEX',
   QUICKJOB_TIMEOUT: 'QUICKJOB_TIMEOUT',
   INVALID_PAGE_RANGES: 'INVALID_PAGE_RANGES',
+  IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE',
+  DOCUMENT_TOO_COMPLEX: 'DOCUMENT_TOO_COMPLEX',
   RENDER_FAILED: 'RENDER_FAILED',
   RENDER_MEMORY_EXCEEDED: 'RENDER_MEMORY_EXCEEDED',
   RENDERER_UNAVAILABLE: 'RENDERER_UNAVAILABLE',
@@ -48,6 +50,8 @@ export class PodpdfError extends Error {
     this.details = details;
   }
 }
+
+const megapixels = (pixels: number): string => `${Number((pixels / 1e6).toFixed(1))} megapixels`;
 
 const LONGJOB_HINT =
   'Submit it to POST /longjob instead: long jobs have no 30 s limit and deliver through S3.';
@@ -98,6 +102,32 @@ export const errors = {
       422,
       `This document is estimated to take ${Math.round(estimatedMs / 1000)} s to render, over the ${Math.round(limitMs / 1000)} s quick-job budget. ${LONGJOB_HINT}`,
       { estimated_ms: Math.round(estimatedMs), limit_ms: limitMs, factors, use: '/longjob' },
+    ),
+  imageTooLarge: (
+    image: { source: string; index: number; offset: number; format: string; width: number; height: number },
+    limitPixels: number,
+  ) =>
+    new PodpdfError(
+      ErrorCode.IMAGE_TOO_LARGE,
+      400,
+      `data: image ${image.index} of ${image.source} is a ${image.format} of ${image.width}×${image.height} pixels (${megapixels(image.width * image.height)}), over the ${megapixels(limitPixels)} one image may decode to.`,
+      { scope: 'image', ...image, pixels: image.width * image.height, limit_pixels: limitPixels },
+    ),
+  imagesTooLarge: (images: number, pixels: number, limitPixels: number) =>
+    new PodpdfError(
+      ErrorCode.IMAGE_TOO_LARGE,
+      400,
+      `The ${images} distinct data: images of this request decode to ${megapixels(pixels)} in all, over the ${megapixels(limitPixels)} a document's images may add up to.`,
+      { scope: 'document', images, pixels, limit_pixels: limitPixels },
+    ),
+  documentTooComplex: (source: string, measure: 'elements' | 'depth', found: number, limit: number) =>
+    new PodpdfError(
+      ErrorCode.DOCUMENT_TOO_COMPLEX,
+      400,
+      measure === 'elements'
+        ? `${source} has ${found} elements; at most ${limit} are accepted.`
+        : `${source} nests elements ${found} deep; at most ${limit} levels are accepted.`,
+      { source, [measure]: found, limit },
     ),
   quickjobTimeout: (limitMs: number, renderBudgetMs: number) =>
     new PodpdfError(

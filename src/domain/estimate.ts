@@ -1,10 +1,15 @@
+import { type HtmlStructure, scanHtml } from './html-structure.ts';
+
 /**
  * Pre-flight guess of how long Chromium needs for a document, from counts that are cheap to take on the
- * raw HTML. Chromium paginates the whole document even when only 100 pages are printed, and its cost
- * grows with the number of block boxes — slowly at first, then steeply (about cubically past ~20,000).
- * Plain text volume and inline images barely matter. The coefficients below are fitted to renders
- * measured on the project's reference machine (SPEC.md, "Quick-job estimate") and err towards letting
- * documents through: the hard deadline still guards whatever the estimate misses.
+ * raw HTML (`html-structure.ts`). Chromium paginates the whole document even when only 100 pages are
+ * printed, and its cost grows with the number of block boxes — slowly at first, then steeply (about
+ * cubically past ~20,000). Every other element costs a little; inline elements that share one block
+ * (one line-breaking context) cost quadratically in their number: 20,000 `<span>`s in one paragraph
+ * take as long as 20,000 paragraphs. Plain text volume and inline images barely matter. The
+ * coefficients below are fitted to renders measured on the project's reference machine (SPEC.md,
+ * "Quick-job estimate") and err towards letting documents through: the hard deadline still guards
+ * whatever the estimate misses.
  */
 export const ESTIMATE_COEFFICIENTS = {
   /** Fixed cost of a render: new page, load, print. */
@@ -17,32 +22,43 @@ export const ESTIMATE_COEFFICIENTS = {
   perTableRowMs: 0.5,
   /** Decode and paint per image. */
   perImageMs: 2,
+  /** Per element that is not a block (span, a, td, custom elements, SVG shapes, ...). */
+  perOtherElementMs: 0.05,
+  /** Multiplies the sum over blocks of (inline elements in the block / 1000)^2: line breaking. */
+  perKiloInlineRunSquaredMs: 50,
 } as const;
 
 export interface RenderEstimate {
   estimatedMs: number;
-  factors: { blocks: number; table_rows: number; images: number };
+  factors: {
+    blocks: number;
+    table_rows: number;
+    images: number;
+    elements: number;
+    longest_inline_run: number;
+  };
 }
 
-const BLOCK_TAG =
-  /<(?:p|div|li|tr|h[1-6]|section|article|aside|nav|header|footer|main|table|thead|tbody|blockquote|pre|ul|ol|dl|dt|dd|figure|form|fieldset|hr|br)[\s/>]/gi;
-const TABLE_ROW_TAG = /<tr[\s>]/gi;
-const IMAGE_TAG = /<(?:img|svg|canvas)[\s/>]/gi;
-
-const count = (html: string, pattern: RegExp): number => html.match(pattern)?.length ?? 0;
-
-export const estimateRenderMs = (html: string): RenderEstimate => {
+/** The estimate for a document already scanned (`scanHtml`). */
+export const estimateFromStructure = (structure: HtmlStructure): RenderEstimate => {
   const c = ESTIMATE_COEFFICIENTS;
-  const factors = {
-    blocks: count(html, BLOCK_TAG),
-    table_rows: count(html, TABLE_ROW_TAG),
-    images: count(html, IMAGE_TAG),
-  };
+  const { blocks, tableRows, images, elements, inlineRunSquares, longestInlineRun } = structure;
   const estimatedMs =
     c.baseMs +
-    factors.blocks * c.perBlockMs +
-    (factors.blocks / 1000) ** 3 * c.perKiloBlockCubedMs +
-    factors.table_rows * c.perTableRowMs +
-    factors.images * c.perImageMs;
-  return { estimatedMs, factors };
+    blocks * c.perBlockMs +
+    (blocks / 1000) ** 3 * c.perKiloBlockCubedMs +
+    tableRows * c.perTableRowMs +
+    images * c.perImageMs +
+    (elements - blocks) * c.perOtherElementMs +
+    (inlineRunSquares / 1_000_000) * c.perKiloInlineRunSquaredMs;
+  return {
+    estimatedMs,
+    factors: { blocks, table_rows: tableRows, images, elements, longest_inline_run: longestInlineRun },
+  };
 };
+
+/**
+ * @example
+ * estimateRenderMs('<p>x</p>'.repeat(40_000)).estimatedMs; // 51150: over the 25 s quick-job budget
+ */
+export const estimateRenderMs = (html: string): RenderEstimate => estimateFromStructure(scanHtml(html));

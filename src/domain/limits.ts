@@ -41,3 +41,41 @@ export const MAX_QUEUE_MESSAGE_BYTES = 256 * 1024;
  * job fails. Five of them (a processor's batch) plus the browser stay under a 10 GB function.
  */
 export const RENDERER_MEMORY_CAP_BYTES = 1536 * 1024 * 1024;
+
+/**
+ * The highest page number `options.pageRanges` may name. Chromium reads page numbers as 32-bit
+ * integers and fails anything larger as a syntax error; no document that renders within the limits
+ * below comes near a million pages.
+ */
+export const MAX_PAGE_NUMBER = 1_000_000;
+
+/**
+ * Margins must leave at least this much of the sheet printable, across and down (inches). Chromium
+ * refuses margins that leave nothing ("content area is empty"); a sliver prints as dozens of pages.
+ */
+export const MIN_PRINTABLE_INCHES = 1;
+
+/**
+ * Largest decoded size (width × height) of one `data:` bitmap: Chromium holds it as 4 bytes a pixel,
+ * 200 MB at this size. An A3 page scanned at 300 dpi is 17.4 megapixels.
+ */
+export const MAX_IMAGE_PIXELS = 50_000_000;
+
+/**
+ * Largest decoded size of a request's distinct `data:` bitmaps together (HTML and templates): decoding
+ * costs ~16 ms a megapixel, so this bounds it to a few seconds. Eight A3 pages at 300 dpi.
+ */
+export const MAX_TOTAL_IMAGE_PIXELS = 150_000_000;
+
+/**
+ * Most elements (start tags) a document may have. Every document measured with 200,000 or more went
+ * past the renderer's memory cap (RENDERER_MEMORY_CAP_BYTES) after tens of seconds.
+ */
+export const MAX_ELEMENTS = 200_000;
+
+/**
+ * Deepest element nesting a document may have. Chromium's parser stops nesting at 512
+ * (kMaximumHTMLParserDOMTreeDepth); far deeper markup hangs its parser (100,000 nested `<div>`s) or
+ * fails the print (600 nested tables).
+ */
+export const MAX_NESTING_DEPTH = 512;

@@ -1,27 +1,9 @@
 import type { CDPSession, Protocol } from 'puppeteer-core';
-import { CSS_LENGTH, type RenderOptions } from '../domain/render-request.ts';
+import { cssLengthToInches, PAPER_INCHES } from '../domain/paper.ts';
+import type { RenderOptions } from '../domain/render-request.ts';
 import { PdfFile } from './pdf-file.ts';
 
-/** Paper sizes in inches, as puppeteer's `page.pdf()` has them. */
-const PAPER_INCHES: Record<RenderOptions['format'], { width: number; height: number }> = {
-  A3: { width: 11.6929, height: 16.5354 },
-  A4: { width: 8.2677, height: 11.6929 },
-  A5: { width: 5.8268, height: 8.2677 },
-  Letter: { width: 8.5, height: 11 },
-  Legal: { width: 8.5, height: 14 },
-  Tabloid: { width: 11, height: 17 },
-};
-
-/** CSS pixels per unit, as puppeteer converts them (its cm and mm are rounded: 37.8 and 3.78). */
-const PIXELS_PER_UNIT = { px: 1, in: 96, cm: 37.8, mm: 3.78 } as const;
-
-/** A CSS length as the request schema allows it ("20mm", "1in", "12px", "0"), in inches. */
-export const cssLengthToInches = (length: string): number => {
-  const match = CSS_LENGTH.exec(length.trim());
-  if (!match) throw new TypeError(`not a CSS length: ${length}`);
-  const unit = (match[2] ?? 'px') as keyof typeof PIXELS_PER_UNIT;
-  return (Number(match[1]) * PIXELS_PER_UNIT[unit]) / PIXELS_PER_UNIT.in;
-};
+export { cssLengthToInches };
 
 export type PrintParams = Omit<Protocol.Page.PrintToPDFRequest, 'transferMode'>;
 

@@ -6,6 +6,7 @@ import { getJob } from '../../src/adapters/jobs-table.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../../src/domain/limits.ts';
 import { getLaunchCount } from '../../src/renderer/browser.ts';
 import { isPdf, isTagged, parsePdf } from '../helpers/pdf.ts';
+import { pngBomb } from '../helpers/png-bomb.ts';
 import { pagedHtml, startTestStack, type TestStack } from '../helpers/stack.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -167,7 +168,7 @@ describe('POST /quickjob', () => {
   });
 
   it('refuses up front a document estimated to take too long, pointing to /longjob', async () => {
-    const rows = '<tr><td>1</td><td>2</td><td>3</td><td>4</td><td>5</td><td>6</td></tr>'.repeat(60_000);
+    const rows = '<tr><td>1</td><td>2</td><td>3</td><td>4</td><td>5</td><td>6</td></tr>'.repeat(25_000);
     const res = await stack.post('/quickjob', { input_type: 'html', html: `<table>${rows}</table>` });
     assert.equal(res.status, 422);
     assert.equal(res.headers.get('x-job-id'), null);
@@ -227,6 +228,77 @@ describe('POST /quickjob', () => {
       assert.equal(hits, 0);
     } finally {
       secret.close();
+    }
+  });
+
+  it('refuses a data: PNG bomb with 400 IMAGE_TOO_LARGE before rendering, and still renders a normal data: PNG', async () => {
+    const bomb = pngBomb(20_000, 20_000);
+    assert.ok(bomb.length < 100_000, `the bomb is ${bomb.length} bytes`);
+    const started = Date.now();
+    const res = await stack.post('/quickjob', {
+      input_type: 'html',
+      html: `<p>bomb</p><img src="data:image/png;base64,${bomb.toString('base64')}">`,
+    });
+    const ms = Date.now() - started;
+    assert.equal(res.status, 400);
+    assert.equal(res.headers.get('x-job-id'), null, 'no job was created');
+    const err = await errorOf(res);
+    assert.equal(err.code, 'IMAGE_TOO_LARGE');
+    assert.deepEqual(
+      [(err.details as { width: number }).width, (err.details as { height: number }).height],
+      [20_000, 20_000],
+    );
+    assert.ok(ms < 1_000, `refused after ${ms} ms`);
+
+    const longjob = await stack.post('/longjob', {
+      input_type: 'html',
+      html: '<p>x</p>',
+      options: { headerTemplate: `<img src="data:image/png;base64,${bomb.toString('base64')}">` },
+    });
+    assert.equal(longjob.status, 400);
+    assert.equal((await errorOf(longjob)).code, 'IMAGE_TOO_LARGE');
+
+    const logo = pngBomb(600, 200).toString('base64');
+    const ok = await stack.post('/quickjob', {
+      input_type: 'html',
+      html: `<p>with a logo</p><img src="data:image/png;base64,${logo}" style="width:60mm">`,
+    });
+    assert.equal(ok.status, 200);
+    const bytes = new Uint8Array(await ok.arrayBuffer());
+    assert.match((await parsePdf(bytes)).pageTexts.join(' '), /with a logo/);
+    assert.match(Buffer.from(bytes).toString('latin1'), /\/Subtype\s*\/Image/, 'the PDF holds the image');
+  });
+
+  it('refuses up front what Chromium would fail on: margins, page numbers, loading templates, deep nesting', async () => {
+    const refusal = async (path: string, options: unknown, html = '<p>x</p>') => {
+      const res = await stack.post(path, { input_type: 'html', html, options });
+      assert.equal(res.status, 400);
+      assert.equal(res.headers.get('x-job-id'), null);
+      return errorOf(res);
+    };
+    const margins = await refusal('/quickjob', { margin: { top: '6in', bottom: '6in' } });
+    assert.equal(margins.code, 'VALIDATION_FAILED');
+    assert.match(
+      JSON.stringify(margins.details),
+      /options.margin.*leave 0 in of the 11.69 in height of A4 portrait/,
+    );
+
+    const pages = await refusal('/quickjob', { pageRanges: '1-99999999999999999999999' });
+    assert.equal(pages.code, 'VALIDATION_FAILED');
+    assert.match(JSON.stringify(pages.details), /options.pageRanges.*highest page number accepted/);
+
+    const template = await refusal('/quickjob', {
+      displayHeaderFooter: true,
+      headerTemplate: '<link rel=stylesheet href="https://example.invalid/x.css">',
+      margin: { top: '20mm' },
+    });
+    assert.equal(template.code, 'VALIDATION_FAILED');
+    assert.match(JSON.stringify(template.details), /options.headerTemplate.*found <link>/);
+
+    for (const path of ['/quickjob', '/longjob']) {
+      const deep = await refusal(path, {}, '<table><tr><td>'.repeat(10_000));
+      assert.equal(deep.code, 'DOCUMENT_TOO_COMPLEX');
+      assert.equal((deep.details as { depth: number }).depth, 30_000);
     }
   });
 });

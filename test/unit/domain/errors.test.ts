@@ -15,6 +15,14 @@ describe('errors', () => {
       [errors.tooComplex(30_000, 25_000, {}), 'QUICKJOB_TOO_COMPLEX', 422],
       [errors.quickjobTimeout(30_000, 28_500), 'QUICKJOB_TIMEOUT', 408],
       [errors.invalidPageRanges('9'), 'INVALID_PAGE_RANGES', 400],
+      [
+        errors.imageTooLarge({ source: 'html', index: 1, offset: 0, format: 'PNG', width: 9, height: 9 }, 80),
+        'IMAGE_TOO_LARGE',
+        400,
+      ],
+      [errors.imagesTooLarge(3, 90, 80), 'IMAGE_TOO_LARGE', 400],
+      [errors.documentTooComplex('html', 'elements', 9, 8), 'DOCUMENT_TOO_COMPLEX', 400],
+      [errors.documentTooComplex('html', 'depth', 9, 8), 'DOCUMENT_TOO_COMPLEX', 400],
       [errors.renderFailed(new Error('x')), 'RENDER_FAILED', 502],
       [errors.rendererUnavailable(new Error('x')), 'RENDERER_UNAVAILABLE', 503],
     ];

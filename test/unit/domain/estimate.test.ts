@@ -4,11 +4,11 @@ import { ESTIMATE_COEFFICIENTS, estimateRenderMs } from '../../../src/domain/est
 import { QUICKJOB_ESTIMATE_LIMIT_MS } from '../../../src/domain/limits.ts';
 
 describe('quick-job estimate', () => {
-  it('counts blocks, table rows and images', () => {
+  it('counts blocks, table rows, images and every element', () => {
     const { factors } = estimateRenderMs(
       '<table><tr><td>a</td></tr><TR class="x"><td>b</td></tr></table><p>x<img src="y"><IMG>',
     );
-    assert.deepEqual(factors, { blocks: 4, table_rows: 2, images: 2 });
+    assert.deepEqual(factors, { blocks: 4, table_rows: 2, images: 2, elements: 8, longest_inline_run: 2 });
   });
 
   it('adds up the documented coefficients', () => {
@@ -30,5 +30,43 @@ describe('quick-job estimate', () => {
       estimateRenderMs(`<table>${'<tr><td>1</td></tr>'.repeat(60_000)}`).estimatedMs >
         QUICKJOB_ESTIMATE_LIMIT_MS,
     );
+  });
+
+  it('costs every element, not only block tags', () => {
+    const c = ESTIMATE_COEFFICIENTS;
+    // 1,000 paragraphs of five spans each: a run of five inline elements per block.
+    const { estimatedMs } = estimateRenderMs(`<p>${'<span>x</span>'.repeat(5)}</p>`.repeat(1000));
+    assert.equal(
+      estimatedMs,
+      c.baseMs +
+        1000 * c.perBlockMs +
+        1 ** 3 * c.perKiloBlockCubedMs +
+        5000 * c.perOtherElementMs +
+        (1000 * 5 ** 2 * c.perKiloInlineRunSquaredMs) / 1_000_000,
+    );
+  });
+
+  it('stops elements a textual block count missed: display:block spans, custom elements, inline runs', () => {
+    for (const html of [
+      '<span style=display:block>x</span>'.repeat(600_000),
+      '<x-row>x</x-row>'.repeat(600_000),
+      '<span>x</span> '.repeat(25_000),
+      `<pre>${`${'<b>x</b> '.repeat(10)}\n`.repeat(3_000)}</pre>`,
+    ]) {
+      assert.ok(estimateRenderMs(html).estimatedMs > QUICKJOB_ESTIMATE_LIMIT_MS, html.slice(0, 40));
+    }
+  });
+
+  it('keeps ordinary documents where the block count put them', () => {
+    const rows = (r: number, cols: number) =>
+      `<table>${`<tr>${'<td>c</td>'.repeat(cols)}</tr>`.repeat(r)}</table>`;
+    const within = (html: string, lowMs: number, highMs: number) => {
+      const { estimatedMs } = estimateRenderMs(html);
+      assert.ok(estimatedMs >= lowMs && estimatedMs <= highMs, `${estimatedMs} ms for ${html.slice(0, 30)}`);
+    };
+    within(rows(2_000, 4), 1_000, 2_500); // measured 1.3 s
+    within(rows(20_000, 4), 19_000, QUICKJOB_ESTIMATE_LIMIT_MS); // measured 22.3 s
+    within(`<p>${'<span>x</span> '.repeat(10)}</p>`.repeat(10_000), 5_000, 10_000); // measured 6.1-8.8 s
+    within(`<svg>${'<path d="M0 0"/>'.repeat(20_000)}</svg>`, 150, 2_000); // measured 0.2 s
   });
 });

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PodpdfError } from '../../../src/domain/errors.ts';
-import { quickjobRequestSchema } from '../../../src/domain/render-request.ts';
+import {
+  longjobRequestSchema,
+  quickjobRequestSchema,
+  renderOptionsSchema,
+} from '../../../src/domain/render-request.ts';
 import { parseWith } from '../../../src/domain/validation.ts';
+import { png } from './image-fixtures.ts';
 
 const issuesOf = (input: unknown): Array<{ path: string; message: string }> => {
   try {
@@ -77,5 +82,94 @@ describe('quickjob request schema', () => {
       issuesOf([1, 2]).map((i) => i.path),
       ['(root)'],
     );
+  });
+});
+
+describe('request schema: what Chromium would fail on', () => {
+  const html = '<p>x</p>';
+  const issueOf = (options: Record<string, unknown>) => {
+    const issues = issuesOf({ input_type: 'html', html, options });
+    assert.equal(issues.length, 1, JSON.stringify(issues));
+    return issues[0] as { path: string; message: string };
+  };
+
+  it('refuses margins that leave no printable area, with preferCSSPageSize too', () => {
+    for (const preferCSSPageSize of [false, true]) {
+      const issue = issueOf({ margin: { top: '6in', bottom: '6in' }, preferCSSPageSize });
+      assert.equal(issue.path, 'options.margin');
+      assert.match(
+        issue.message,
+        /top \+ bottom margins \(12 in\) leave 0 in of the 11.69 in height of A4 portrait/,
+      );
+    }
+    assert.match(
+      issueOf({ format: 'A4', landscape: true, margin: { left: '150mm', right: '150mm' } }).message,
+      /of A4 landscape/,
+    );
+    parseWith(quickjobRequestSchema, {
+      input_type: 'html',
+      html,
+      options: { margin: { top: '4.2in', bottom: '4.2in' } },
+    });
+  });
+
+  it('refuses page ranges Chromium would call a syntax error or an invalid range', () => {
+    const huge = issueOf({ pageRanges: '1-99999999999999999999999' });
+    assert.equal(huge.path, 'options.pageRanges');
+    assert.match(huge.message, /is beyond 1000000, the highest page number accepted/);
+    assert.match(issueOf({ pageRanges: '5-2' }).message, /starts after it ends/);
+    assert.match(issueOf({ pageRanges: '0' }).message, /page 0 does not exist/);
+  });
+
+  it('refuses templates that load or run anything, naming the construct', () => {
+    const issue = issueOf({
+      displayHeaderFooter: true,
+      headerTemplate:
+        '<link rel=stylesheet href="https://example.invalid/x.css"><span class="pageNumber"></span>',
+    });
+    assert.equal(issue.path, 'options.headerTemplate');
+    assert.match(issue.message, /must not load or run anything: found <link>/);
+    assert.equal(
+      issueOf({ footerTemplate: '<img src="&#104;ttps://x/a.png">' }).path,
+      'options.footerTemplate',
+    );
+  });
+
+  it('refuses the same options when a stored long job is parsed again', () => {
+    assert.equal(
+      renderOptionsSchema.safeParse({ headerTemplate: '<link rel=prefetch href=x>' }).success,
+      false,
+    );
+    assert.equal(renderOptionsSchema.safeParse({ margin: { left: '9in' } }).success, false);
+  });
+
+  it('refuses decompression bombs and absurd markup with their own codes, on both job endpoints', () => {
+    const bomb = `<img src="data:image/png;base64,${png(20_000, 20_000).toString('base64')}">`;
+    for (const schema of [quickjobRequestSchema, longjobRequestSchema]) {
+      const codeOf = (body: unknown) => {
+        try {
+          parseWith(schema, body);
+        } catch (err) {
+          assert.ok(err instanceof PodpdfError);
+          return `${err.status} ${err.code}`;
+        }
+        return 'accepted';
+      };
+      assert.equal(codeOf({ input_type: 'html', html: bomb }), '400 IMAGE_TOO_LARGE');
+      assert.equal(
+        codeOf({ input_type: 'html', html, options: { headerTemplate: bomb } }),
+        '400 IMAGE_TOO_LARGE',
+      );
+      assert.equal(
+        codeOf({ input_type: 'html', html: '<table><tr><td>'.repeat(10_000) }),
+        '400 DOCUMENT_TOO_COMPLEX',
+      );
+      assert.equal(
+        codeOf({ input_type: 'html', html: '<span style=display:block>x</span>'.repeat(600_000) }),
+        '400 DOCUMENT_TOO_COMPLEX',
+      );
+      // Until the body is otherwise valid, its validation issues are the answer.
+      assert.equal(codeOf({ input_type: 'url', html: bomb }), '400 VALIDATION_FAILED');
+    }
   });
 });
