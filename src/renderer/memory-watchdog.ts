@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { descendants, readProcText as readText } from '../util/process-tree.ts';
 
 /**
  * Kills any Chromium renderer whose resident memory passes the cap while renders are in flight. Each
@@ -15,39 +15,6 @@ export interface MemoryWatchdog {
 
 /** How often resident memory is read while a render runs. */
 const POLL_MS = 100;
-
-const readText = (path: string): string | undefined => {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-};
-
-/** Every process descended from `root`, through each thread's children (Chromium forks off threads). */
-const descendants = (root: number): number[] => {
-  const found: number[] = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    const pid = queue.pop() as number;
-    let tasks: string[] = [];
-    try {
-      tasks = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const task of tasks) {
-      for (const child of (readText(`/proc/${pid}/task/${task}/children`) ?? '').split(' ')) {
-        const childPid = Number(child);
-        if (childPid > 0) {
-          found.push(childPid);
-          queue.push(childPid);
-        }
-      }
-    }
-  }
-  return found;
-};
 
 /** Resident bytes of `pid`, from /proc/PID/statm (pages). */
 const residentBytes = (pid: number, pageBytes: number): number => {

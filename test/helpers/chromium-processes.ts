@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { descendants } from '../../src/util/process-tree.ts';
 
 export interface ProcessInfo {
   pid: number;
@@ -31,23 +32,9 @@ const readProcess = (pid: number): ProcessInfo | undefined => {
  * is gone. Linux only.
  */
 export const processTree = (rootPid: number): ProcessInfo[] => {
-  const all: ProcessInfo[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const info = readProcess(Number(entry));
-    if (info) all.push(info);
-  }
-  const byParent = new Map<number, ProcessInfo[]>();
-  for (const info of all) byParent.set(info.ppid, [...(byParent.get(info.ppid) ?? []), info]);
-  const root = all.find((p) => p.pid === rootPid);
+  const root = readProcess(rootPid);
   if (!root) return [];
-  const tree: ProcessInfo[] = [];
-  const queue = [root];
-  for (let next = queue.shift(); next; next = queue.shift()) {
-    tree.push(next);
-    queue.push(...(byParent.get(next.pid) ?? []));
-  }
-  return tree;
+  return [root, ...descendants(rootPid).flatMap((pid) => readProcess(pid) ?? [])];
 };
 
 /** Total resident memory of `rootPid` and its descendants, bytes (shared pages count once per process). */
