@@ -19,7 +19,9 @@ const DROPPED_FLAGS = new Set([
 
 /**
  * Everything a document loads goes through the egress proxy, loopback included (`<-loopback>` removes
- * Chromium's implicit bypass); WebRTC may not send UDP around it; no document opens a window.
+ * Chromium's implicit bypass); WebRTC may not send UDP around it; no document opens a window. No GPU:
+ * @sparticuz/chromium's in-process SwiftShader GPU is shared by every page, and a document's huge CSS
+ * filters kept it, and the browser with it, busy after that document's renderer was killed.
  */
 const isolationFlags = (proxyUrl: string): string[] => [
   `--proxy-server=${proxyUrl}`,
@@ -27,6 +29,7 @@ const isolationFlags = (proxyUrl: string): string[] => [
   '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
   '--block-new-web-contents',
   '--disable-quic',
+  '--disable-gpu',
 ];
 
 /** Chromium's arguments: @sparticuz/chromium's, less the dropped flags, plus podpdf's isolation. */

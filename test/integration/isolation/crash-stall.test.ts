@@ -38,6 +38,9 @@ const CSS_BLUR = `<style>div{width:3000px;height:3000px;filter:blur(300px);box-s
   (_, i) => `0 0 ${200 + i}px ${i}px red`,
 ).join(',')}}</style>${'<div></div>'.repeat(20)}`;
 const SPIN = '<p>spin</p><script>while (true) {}</script>';
+/** podpdf's answers to a document that fails only itself: its deadline, or the renderer memory cap. */
+const TIMED_OUT = '408 QUICKJOB_TIMEOUT';
+const OVER_MEMORY = '422 RENDER_MEMORY_EXCEEDED';
 
 describe('one account crashing or stalling the renderer does not reach another', () => {
   let stack: TestStack;
@@ -102,19 +105,22 @@ describe('one account crashing or stalling the renderer does not reach another',
     });
   }
 
-  const stalls: Array<[string, string]> = [
-    ['a script-free SVG blur filter', SVG_BLUR],
-    ['heavy CSS blurs and box shadows', CSS_BLUR],
-    ['a while (true) script', SPIN],
+  /**
+   * The SVG's 20000 px bitmaps also take the renderer to about the memory cap, so its own failure is
+   * either podpdf's timeout or the memory watchdog's kill, whichever comes first.
+   */
+  const stalls: Array<[string, string, string[]]> = [
+    ['a script-free SVG blur filter', SVG_BLUR, [TIMED_OUT, OVER_MEMORY]],
+    ['heavy CSS blurs and box shadows', CSS_BLUR, [TIMED_OUT]],
+    ['a while (true) script', SPIN, [TIMED_OUT]],
   ];
-  for (const [name, html] of stalls) {
-    it(`${name}: A gets podpdf's 408 within the cap, B's next request is served in normal time`, async () => {
+  for (const [name, html, ownFailures] of stalls) {
+    it(`${name}: A gets podpdf's own error within the cap, B's next request is served in normal time`, async () => {
       const baseline = await warmBaselineMs(stack, keyB);
       const a = await quickjob(stack, keyA, html);
-      assert.equal(a.status, 408, `A got ${a.status} ${a.errorCode}`);
+      assert.ok(ownFailures.includes(`${a.status} ${a.errorCode}`), `A got ${a.status} ${a.errorCode}`);
       assert.match(a.contentType, /^application\/json/);
-      assert.equal(a.errorCode, 'QUICKJOB_TIMEOUT');
-      assert.ok(a.ms <= CAP_MS + ANSWER_SLACK_MS, `A's 408 came after ${a.ms} ms`);
+      assert.ok(a.ms <= CAP_MS + ANSWER_SLACK_MS, `A's answer came after ${a.ms} ms`);
 
       const b = await quickjob(stack, keyB, '<p>B after the stall</p>');
       assert.equal(b.status, 200, `B got ${b.status} ${b.errorCode}`);
@@ -149,7 +155,10 @@ describe('one account crashing or stalling the renderer does not reach another',
     }
     const a = await aPending;
     assert.ok(served > 0, "at least one of B's requests ran while A was stalled");
-    assert.equal(a.status, 408, `A got ${a.status} ${a.errorCode}`);
+    assert.ok(
+      [TIMED_OUT, OVER_MEMORY].includes(`${a.status} ${a.errorCode}`),
+      `A got ${a.status} ${a.errorCode}`,
+    );
   });
 
   it("a stalled long job of A does not hold back B's long job", async () => {
