@@ -5,11 +5,17 @@ import { getInput, presignPdf, putPdf } from '../adapters/s3.ts';
 import { getConfig } from '../config.ts';
 import { ErrorCode, errors } from '../domain/errors.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../domain/job.ts';
-import { MAX_PDF_PAGES, RENDERER_MEMORY_CAP_BYTES } from '../domain/limits.ts';
+import { LOADED_IMAGE_LIMITS, MAX_PDF_PAGES, RENDERER_MEMORY_CAP_BYTES } from '../domain/limits.ts';
 import type { LongjobMessage } from '../domain/longjob-message.ts';
 import { renderOptionsSchema } from '../domain/render-request.ts';
 import { log } from '../log.ts';
-import { PageRangeError, RenderMemoryError, RenderTimeoutError, renderPdf } from '../renderer/render.ts';
+import {
+  ImageTooLargeError,
+  PageRangeError,
+  RenderMemoryError,
+  RenderTimeoutError,
+  renderPdf,
+} from '../renderer/render.ts';
 import { deliverPendingWebhook, deliverWebhook, webhookLeaseMs } from './webhook-delivery.ts';
 
 /** `done`: the message may be deleted. `retry`: leave it to SQS to deliver again. */
@@ -34,6 +40,10 @@ const asDocumentError = (err: unknown): DocumentError | undefined => {
   }
   if (err instanceof RenderMemoryError) {
     const { code, message } = errors.renderMemoryExceeded(RENDERER_MEMORY_CAP_BYTES);
+    return new DocumentError(code, message);
+  }
+  if (err instanceof ImageTooLargeError) {
+    const { code, message } = errors.loadedImageTooLarge(err, LOADED_IMAGE_LIMITS);
     return new DocumentError(code, message);
   }
   if (err instanceof PageRangeError) {

@@ -5,6 +5,7 @@ import { errors, PodpdfError } from '../domain/errors.ts';
 import { estimateRenderMs, type RenderEstimate } from '../domain/estimate.ts';
 import { type JobRecord, JobStatus, jobTtl } from '../domain/job.ts';
 import {
+  LOADED_IMAGE_LIMITS,
   MAX_INLINE_PDF_BYTES,
   MAX_PDF_PAGES,
   QUICKJOB_ESTIMATE_LIMIT_MS,
@@ -14,6 +15,7 @@ import {
 import type { QuickjobRequest } from '../domain/render-request.ts';
 import {
   BrowserLaunchError,
+  ImageTooLargeError,
   PageRangeError,
   type RenderedPdf,
   RenderMemoryError,
@@ -45,6 +47,7 @@ const toClientError = (
   if (err instanceof PageRangeError) return errors.invalidPageRanges(pageRanges ?? '');
   if (err instanceof BrowserLaunchError) return errors.rendererUnavailable(err);
   if (err instanceof RenderMemoryError) return errors.renderMemoryExceeded(RENDERER_MEMORY_CAP_BYTES);
+  if (err instanceof ImageTooLargeError) return errors.loadedImageTooLarge(err, LOADED_IMAGE_LIMITS);
   return err instanceof PodpdfError ? err : errors.renderFailed(err);
 };
 

@@ -120,6 +120,30 @@ export const errors = {
       `The ${images} distinct data: images of this request decode to ${megapixels(pixels)} in all, over the ${megapixels(limitPixels)} a document's images may add up to.`,
       { scope: 'document', images, pixels, limit_pixels: limitPixels },
     ),
+  /** A network image, or a document's network images together, past the decoding limits (found while rendering). */
+  loadedImageTooLarge: (
+    found: {
+      image: { url: string; format: string; width: number; height: number } | undefined;
+      images: number;
+      pixels: number;
+    },
+    limitPixels: { image: number; total: number },
+  ) => {
+    const { image, images, pixels } = found;
+    return image
+      ? new PodpdfError(
+          ErrorCode.IMAGE_TOO_LARGE,
+          422,
+          `The image at ${image.url.slice(0, 200)} is a ${image.format} of ${image.width}×${image.height} pixels (${megapixels(pixels)}), over the ${megapixels(limitPixels.image)} one image may decode to; it was not loaded and the render was stopped.`,
+          { scope: 'loaded-image', ...image, pixels, limit_pixels: limitPixels.image },
+        )
+      : new PodpdfError(
+          ErrorCode.IMAGE_TOO_LARGE,
+          422,
+          `The ${images} distinct images this document loaded decode to ${megapixels(pixels)} in all, over the ${megapixels(limitPixels.total)} a document's images may add up to; the render was stopped.`,
+          { scope: 'loaded-images', images, pixels, limit_pixels: limitPixels.total },
+        );
+  },
   documentTooComplex: (source: string, measure: 'elements' | 'depth', found: number, limit: number) =>
     new PodpdfError(
       ErrorCode.DOCUMENT_TOO_COMPLEX,

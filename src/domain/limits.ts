@@ -67,6 +67,9 @@ export const MAX_IMAGE_PIXELS = 50_000_000;
  */
 export const MAX_TOTAL_IMAGE_PIXELS = 150_000_000;
 
+/** The same two limits for images a document loads from the network, checked as they arrive. */
+export const LOADED_IMAGE_LIMITS = { image: MAX_IMAGE_PIXELS, total: MAX_TOTAL_IMAGE_PIXELS };
+
 /**
  * Most elements (start tags) a document may have. Every document measured with 200,000 or more went
  * past the renderer's memory cap (RENDERER_MEMORY_CAP_BYTES) after tens of seconds.

@@ -3,6 +3,7 @@ import { log } from '../log.ts';
 import { withTimeout } from '../util/with-timeout.ts';
 import { closeBrowser, discardBrowser, getBrowser, isRetired } from './browser.ts';
 import { closeEgressProxies, egressProxyUrl } from './egress.ts';
+import { guardImages, type ImageGuard } from './image-guard.ts';
 
 /**
  * A page for exactly one job at a time, in a browser context of its own: its own cookie jar, HTTP
@@ -17,6 +18,8 @@ export interface JobPage {
   session: CDPSession;
   /** The egress policy of the context: whether loads may reach private and loopback addresses. */
   allowPrivateNetwork: boolean;
+  /** Sizes the page's network images before they decode. */
+  images: ImageGuard;
 }
 
 /** How long closing a job's context may take before the whole browser is considered stuck. */
@@ -50,7 +53,8 @@ const openJobPage = async (browser: Browser, allowPrivateNetwork: boolean): Prom
   try {
     const page = launchPage ?? (await (context as BrowserContext).newPage());
     const session = await page.createCDPSession();
-    return { browser, context, page, session, allowPrivateNetwork };
+    const images = await guardImages(session);
+    return { browser, context, page, session, allowPrivateNetwork, images };
   } catch (err) {
     await (context ? context.close() : launchPage?.close())?.catch(() => undefined);
     throw err;

@@ -1,6 +1,7 @@
 import { RENDERER_MEMORY_CAP_BYTES } from '../domain/limits.ts';
 import type { RenderOptions } from '../domain/render-request.ts';
 import { getBrowser } from './browser.ts';
+import { ImageTooLargeError } from './image-guard.ts';
 import { createMemoryWatchdog } from './memory-watchdog.ts';
 import {
   closeJobPage,
@@ -15,6 +16,8 @@ import { PdfFile } from './pdf-file.ts';
 import { countPages, keepFirstPages } from './pdf-pages.ts';
 import { printToPdf, toPrintParams } from './print.ts';
 import { isScriptFree, mayLoadWebFonts } from './script-free.ts';
+
+export { ImageTooLargeError };
 
 /** The render did not finish before its deadline; the page was torn down. */
 export class RenderTimeoutError extends Error {
@@ -64,7 +67,12 @@ let watchedBrowserPid: number | undefined;
 const watchdog = createMemoryWatchdog(() => watchedBrowserPid, RENDERER_MEMORY_CAP_BYTES);
 
 const classify = (err: unknown, startedAt: number): Error => {
-  if (err instanceof RenderTimeoutError || err instanceof BrowserLaunchError) return err;
+  if (
+    err instanceof RenderTimeoutError ||
+    err instanceof BrowserLaunchError ||
+    err instanceof ImageTooLargeError
+  )
+    return err;
   const message = err instanceof Error ? err.message : String(err);
   if (watchdog.killsSince(startedAt) > 0)
     return new RenderMemoryError('the renderer passed its memory cap', { cause: err });
@@ -112,6 +120,7 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
   open.job = job;
   open.shared = shared;
   const crash = watchCrash(job);
+  const images = job.images.begin();
   const work = (async () => {
     await job.page.setContent(html, { waitUntil: 'load', timeout: 0 });
     return printToPdf(job.session, toPrintParams(options, limits.maxPages), {
@@ -120,8 +129,11 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
       deadline: limits.deadline,
     });
   })();
-  // A shared page serves many documents: its listener goes with each one.
-  return Promise.race([work, crash.crashed]).finally(crash.stop);
+  // A shared page serves many documents: its watchers go with each one.
+  return Promise.race([work, crash.crashed, images.failed]).finally(() => {
+    crash.stop();
+    images.end();
+  });
 };
 
 /**

@@ -17,6 +17,8 @@ export interface Answer {
   text: string;
   /** `error.code` when the answer is podpdf's JSON error. */
   errorCode: string | undefined;
+  /** The whole `error` when the answer is podpdf's JSON error. */
+  error: { code: string; message: string; details: Record<string, unknown> } | undefined;
 }
 
 const read = async (res: Response, started: number): Promise<Answer> => {
@@ -24,18 +26,17 @@ const read = async (res: Response, started: number): Promise<Answer> => {
   const ms = Date.now() - started;
   const contentType = res.headers.get('content-type') ?? '';
   let text = '';
-  let errorCode: string | undefined;
+  let error: Answer['error'];
   if (res.status === 200 && contentType === 'application/pdf') {
     text = (await parsePdf(body)).pageTexts.join(' ');
   } else if (contentType.startsWith('application/json')) {
     try {
-      errorCode = (JSON.parse(Buffer.from(body).toString('utf8')) as { error?: { code?: string } }).error
-        ?.code;
+      error = (JSON.parse(Buffer.from(body).toString('utf8')) as { error?: Answer['error'] }).error;
     } catch {
-      errorCode = undefined;
+      error = undefined;
     }
   }
-  return { status: res.status, contentType, ms, body, text, errorCode };
+  return { status: res.status, contentType, ms, body, text, errorCode: error?.code, error };
 };
 
 /** POST /quickjob as `apiKey`, timed, with the PDF's text read back. */
