@@ -76,6 +76,29 @@ const invoke = async (records: SQSRecord[], options: QueuePollerOptions): Promis
   }
 };
 
+/**
+ * Deletes the records that succeeded. A delete that fails (the emulator restarting, a stale receipt
+ * handle) is logged and left alone: the message reappears after its visibility timeout and the
+ * processor, finding its job already terminal, acknowledges it again, as on AWS.
+ */
+const deleteDone = async (receiptHandles: string[], options: QueuePollerOptions): Promise<void> => {
+  try {
+    const result = await options.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: options.queueUrl,
+        Entries: receiptHandles.map((receiptHandle, i) => ({ Id: String(i), ReceiptHandle: receiptHandle })),
+      }),
+    );
+    for (const failure of result.Failed ?? []) {
+      console.error(
+        `[local] delete from ${options.queueUrl} refused: ${failure.Code} ${failure.Message ?? ''}`,
+      );
+    }
+  } catch (err) {
+    console.error(`[local] delete from ${options.queueUrl} failed; the messages will be received again`, err);
+  }
+};
+
 const STOP_GRACE_MS = 3_000;
 
 export interface QueuePoller {
@@ -109,14 +132,7 @@ export const startQueuePoller = (options: QueuePollerOptions): QueuePoller => {
         messages.map((m) => toRecord(m, options)),
         options,
       );
-      if (done.length > 0) {
-        await options.sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: options.queueUrl,
-            Entries: done.map((receiptHandle, i) => ({ Id: String(i), ReceiptHandle: receiptHandle })),
-          }),
-        );
-      }
+      if (done.length > 0) await deleteDone(done, options);
     }
   };
   const loops = Array.from({ length: options.concurrency ?? 4 }, () => loop());
