@@ -60,10 +60,22 @@ const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/** One line per bad variable: `NAME: what is wrong (got "value")`. */
+export const describeSettingIssues = (error: z.ZodError, env: Record<string, string | undefined>): string =>
+  error.issues
+    .map((issue) => {
+      const name = String(issue.path[0] ?? '(environment)');
+      const value = env[name];
+      // Secrets and keys are named, never echoed.
+      const shown = value === undefined || /SECRET|KEY/.test(name) ? '' : ` (got ${JSON.stringify(value)})`;
+      return `${name}: ${issue.message}${shown}`;
+    })
+    .join('\n');
+
 export const loadConfig = (env: NodeJS.ProcessEnv): Config => {
   const result = configSchema.safeParse(env);
   if (!result.success) {
-    throw new Error(`Invalid podpdf configuration:\n${z.prettifyError(result.error)}`);
+    throw new Error(`Invalid podpdf configuration:\n${describeSettingIssues(result.error, env)}`);
   }
   return result.data;
 };

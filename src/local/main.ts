@@ -1,29 +1,62 @@
 /**
  * `npm start`: the local podpdf API on http://127.0.0.1:${PODPDF_PORT:-3000}.
  *   PODPDF_DEV_API_KEYS  comma-separated keys to seed (one account each); one is generated otherwise
- *   PODPDF_DATA_DIR      keep DynamoDB/S3/SQS state in this directory across restarts
+ *   PODPDF_DATA_DIR      keep DynamoDB/S3/SQS state (and the generated key) here across restarts
  */
-import { prewarmRenderer } from '../renderer/pages.ts';
-import { startLocalStack } from './stack.ts';
+import { chromiumNeedsUnpacking, getBrowser } from '../renderer/browser.ts';
+import { closeRenderer, prewarmRenderer } from '../renderer/pages.ts';
+import { useProjectTmpdir } from './project-tmpdir.ts';
+import { readLocalSettings, SettingsError } from './settings.ts';
+import { type LocalStack, startLocalStack } from './stack.ts';
 
-const port = Number(process.env.PODPDF_PORT ?? 3000);
-const apiKeys = (process.env.PODPDF_DEV_API_KEYS ?? '')
-  .split(',')
-  .map((key) => key.trim())
-  .filter(Boolean);
+/** Prints `lines` and ends the process: what went wrong, without a stack trace. */
+function fail(lines: string): never {
+  console.error(`podpdf could not start:\n${lines.replace(/^/gm, '  ')}`);
+  process.exit(1);
+}
 
-const stack = await startLocalStack({
-  port,
-  apiKeys,
-  ...(process.env.PODPDF_DATA_DIR ? { dataDir: process.env.PODPDF_DATA_DIR } : {}),
-});
+const describeStartError = (err: unknown, port: number): string => {
+  const { code, message } = err as { code?: string; message?: string };
+  if (code === 'EADDRINUSE')
+    return `port ${port} is in use on 127.0.0.1. Stop what holds it, or pick another: PODPDF_PORT=${port + 1} npm start`;
+  if (err instanceof SettingsError) return err.message;
+  return message ?? String(err);
+};
+
+let settings: ReturnType<typeof readLocalSettings>;
+try {
+  settings = readLocalSettings(process.env);
+} catch (err) {
+  fail(describeStartError(err, 0));
+}
+const { PODPDF_PORT: port, PODPDF_DEV_API_KEYS: apiKeys, PODPDF_DATA_DIR: dataDir } = settings;
+
+// Chromium is started first, so a binary that cannot run is reported here rather than as a 503 on
+// the first request, and the first request pays for neither unpacking nor launching it.
+useProjectTmpdir();
+if (chromiumNeedsUnpacking()) console.log('Unpacking Chromium (first start only, a few seconds)...');
+try {
+  await getBrowser();
+  prewarmRenderer();
+} catch (err) {
+  await closeRenderer();
+  fail(`Chromium could not be started: ${describeStartError(err, port)}`);
+}
+
+let stack: LocalStack;
+try {
+  stack = await startLocalStack({ port, apiKeys, ...(dataDir ? { dataDir } : {}) });
+} catch (err) {
+  await closeRenderer();
+  fail(describeStartError(err, port));
+}
+
 const [firstKey] = stack.apiKeys;
-
 console.log(`
 podpdf local API listening on ${stack.url}
   DynamoDB (dynalite): ${stack.emulators.dynamodbEndpoint}
   S3 + SQS (fauxqs):   ${stack.emulators.awsEndpoint}
-  state:               ${process.env.PODPDF_DATA_DIR ? `kept in ${process.env.PODPDF_DATA_DIR}` : 'in memory'}
+  state:               ${dataDir ? `kept in ${dataDir}` : 'in memory'}
 
 API key${stack.apiKeys.length > 1 ? 's' : ''}:
 ${stack.apiKeys.map((key) => `  ${key}`).join('\n')}
@@ -37,9 +70,6 @@ Try it:
 
 Ctrl-C stops everything.
 `);
-
-// Launch Chromium and open its first page now: the first request does not pay for unpacking and starting it.
-prewarmRenderer();
 
 let stopping = false;
 const shutdown = async (signal: string) => {

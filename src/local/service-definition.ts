@@ -215,13 +215,49 @@ export const bucketDefinitions = (def: ServiceDefinition): BucketDefinition[] =>
   });
 
 /**
+ * Variables that start a Node process rather than configure podpdf: the local stack's handlers run in
+ * the process `npm start` already started.
+ */
+const LAUNCH_ONLY = new Set(['NODE_OPTIONS']);
+
+/**
+ * Every function's own environment, which the local stack applies to the one process all handlers
+ * share. Two functions giving one variable different values cannot both hold in one process: an error,
+ * so the local stack never runs a function under another's settings.
+ */
+export const functionEnvironment = (def: ServiceDefinition): Record<string, string> => {
+  const merged: Record<string, { value: string; from: string }> = {};
+  for (const fn of def.functions) {
+    for (const [key, value] of Object.entries(fn.environment)) {
+      if (LAUNCH_ONLY.has(key)) continue;
+      const earlier = merged[key];
+      if (earlier && earlier.value !== value) {
+        throw new Error(
+          `local stack cannot run ${earlier.from} and ${fn.name} in one process: they set ${key} to ${JSON.stringify(earlier.value)} and ${JSON.stringify(value)}`,
+        );
+      }
+      merged[key] = { value, from: fn.name };
+    }
+  }
+  return Object.fromEntries(Object.entries(merged).map(([key, { value }]) => [key, value]));
+};
+
+/**
  * provider.environment with every { Ref } replaced by the value CloudFormation would give it: a
- * table's or bucket's name, a queue's URL (from `queueUrls`, by logical id). Unknown intrinsics are an
- * error: the local stack must not silently diverge.
+ * table's or bucket's name, a queue's URL (from `queueUrls`, by logical id), then the functions' own
+ * environment. Unknown intrinsics are an error: the local stack must not silently diverge.
  */
 export const resolveEnvironment = (
   def: ServiceDefinition,
   queueUrls: Record<string, string> = {},
+): Record<string, string> => ({
+  ...resolveProviderEnvironment(def, queueUrls),
+  ...functionEnvironment(def),
+});
+
+const resolveProviderEnvironment = (
+  def: ServiceDefinition,
+  queueUrls: Record<string, string>,
 ): Record<string, string> =>
   Object.fromEntries(
     Object.entries(def.environment).map(([key, value]) => {

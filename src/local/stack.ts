@@ -1,6 +1,8 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { type Account, createAccountIfAbsent } from '../adapters/users-table.ts';
+import { loadConfig } from '../config.ts';
 import { generateApiKey, hashApiKey } from '../domain/api-key.ts';
 import { closeRenderer } from '../renderer/pages.ts';
 import { type BridgeRoute, type LambdaHandler, startApiBridge } from './api-bridge.ts';
@@ -53,6 +55,19 @@ const seedAccounts = async (apiKeys: string[]): Promise<Account[]> => {
     accounts.push(account);
   }
   return accounts;
+};
+
+/**
+ * The generated key: a new one per start with state in memory; with a data directory, the one kept
+ * there, so a restart finds its account and jobs under the same key.
+ */
+const devApiKey = (dataDir: string | undefined): string => {
+  const file = dataDir ? join(dataDir, 'dev-api-key') : undefined;
+  const kept = file && existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  if (kept) return kept;
+  const key = generateApiKey('podpdf_dev');
+  if (file) writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
 };
 
 const loadHandler = async <T>(sourceFile: string, exportName: string): Promise<T> => {
@@ -136,7 +151,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ...environment,
       ...options.env,
     });
-    const apiKeys = options.apiKeys?.length ? options.apiKeys : [generateApiKey('podpdf_dev')];
+    // Every setting a handler reads is checked now, not on the first request.
+    loadConfig(process.env);
+    const apiKeys = options.apiKeys?.length ? options.apiKeys : [devApiKey(options.dataDir)];
     const accounts = await seedAccounts(apiKeys);
     const bridge = await startApiBridge(await loadRoutes(def), options.port ?? 0);
     server = bridge.server;

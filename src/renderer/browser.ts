@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import chromiumExport from '@sparticuz/chromium';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { QUICKJOB_HARD_TIMEOUT_MS } from '../domain/limits.ts';
@@ -80,6 +83,13 @@ const resolveExecutablePath = async (): Promise<string> =>
   // Read here rather than through config.ts (which validates it with everything else): the browser
   // module loads before the rest of a handler so Chromium can start early, and stays free of zod.
   process.env.PODPDF_CHROMIUM_PATH || (await chromium.executablePath());
+
+/**
+ * True when the first launch will unpack Chromium from @sparticuz/chromium's archives (into
+ * os.tmpdir()/chromium, a few seconds): `npm start` says so before it waits.
+ */
+export const chromiumNeedsUnpacking = (): boolean =>
+  !process.env.PODPDF_CHROMIUM_PATH && !existsSync(join(tmpdir(), 'chromium'));
 
 const launch = async (): Promise<Browser> => {
   const [executablePath, proxyUrl] = await Promise.all([resolveExecutablePath(), egressProxyUrl(false)]);

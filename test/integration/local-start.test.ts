@@ -50,6 +50,33 @@ const startServer = async (env: Record<string, string>) => {
   return { output, stop };
 };
 
+/** Runs `npm start` expecting it to give up: its exit code and everything it printed. */
+const startExpectingFailure = async (env: Record<string, string>) => {
+  const child = spawn('npm', ['start'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    stdio: 'pipe',
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`npm start did not give up:\n${output}`));
+    }, 60_000);
+    child.once('exit', (exitCode) => {
+      clearTimeout(timer);
+      resolve(exitCode);
+    });
+  });
+  return { code, output };
+};
+
 const renderWith = (url: string, key: string, html: string) =>
   fetch(`${url}/quickjob`, {
     method: 'POST',
@@ -75,6 +102,70 @@ describe('npm start', () => {
       assert.ok(code === 0 || signal === 'SIGINT', `Ctrl-C ends npm start (code ${code}, signal ${signal})`);
     }
     await assert.rejects(fetch(`http://127.0.0.1:${port}/quickjob`), 'the API is no longer listening');
+  });
+
+  it('names every bad setting on one line each, before starting anything', async () => {
+    const { code, output } = await startExpectingFailure({
+      PODPDF_PORT: 'abc',
+      PODPDF_LOG_LEVEL: 'loud',
+      PODPDF_PREWARM_BROWSER: 'yes',
+    });
+    assert.equal(code, 1);
+    assert.match(output, /PODPDF_PORT: must be a port number .* \(got "abc"\)/);
+    assert.match(output, /PODPDF_LOG_LEVEL: must be one of .* \(got "loud"\)/);
+    assert.match(output, /PODPDF_PREWARM_BROWSER: must be "true" or "false" \(got "yes"\)/);
+    assert.doesNotMatch(output, /^\s+at /m, 'no stack trace');
+    assert.doesNotMatch(output, /listening on/);
+  });
+
+  it('says which port is taken and how to pick another', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as { port: number };
+    try {
+      const { code, output } = await startExpectingFailure({ PODPDF_PORT: String(port) });
+      assert.equal(code, 1);
+      assert.match(output, new RegExp(`port ${port} is in use .* PODPDF_PORT=${port + 1} npm start`));
+      assert.doesNotMatch(output, /^\s+at /m, 'no stack trace');
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('reports a Chromium that cannot start at start, not on the first request', async () => {
+    const { code, output } = await startExpectingFailure({
+      PODPDF_PORT: '0',
+      PODPDF_CHROMIUM_PATH: join(PROJECT_ROOT, 'no-such-chromium'),
+    });
+    assert.equal(code, 1);
+    assert.match(output, /Chromium could not be started: .*no-such-chromium/);
+    assert.doesNotMatch(output, /listening on/);
+  });
+
+  it('keeps the generated key in PODPDF_DATA_DIR: a restart prints the same one and it still works', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'podpdf-data-'));
+    const env = { PODPDF_DEV_API_KEYS: '', PODPDF_DATA_DIR: dataDir };
+    const keyOf = (output: string) => output.match(/Bearer (podpdf_dev_[A-Za-z0-9_-]+)/)?.[1];
+    try {
+      const port = await freePort();
+      const first = await startServer({ ...env, PODPDF_PORT: String(port) });
+      await first.stop();
+      const second = await startServer({ ...env, PODPDF_PORT: String(port) });
+      try {
+        assert.ok(keyOf(first.output), 'the first start prints a generated key');
+        assert.equal(keyOf(second.output), keyOf(first.output));
+        const res = await renderWith(
+          `http://127.0.0.1:${port}`,
+          keyOf(second.output) ?? '',
+          '<p>same key</p>',
+        );
+        assert.equal(res.status, 200);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('seeds PODPDF_DEV_API_KEYS and keeps state in PODPDF_DATA_DIR across restarts', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   bucketDefinitions,
+  functionEnvironment,
   loadServiceDefinition,
   queueDefinitions,
   resolveEnvironment,
@@ -89,5 +90,23 @@ describe('service definition', () => {
     assert.equal(env.JOBS_TABLE, 'podpdf-teststage-job-details');
     assert.equal(env.ANALYTICS_TABLE, 'podpdf-teststage-analytics');
     assert.equal(env.PODPDF_STAGE, 'teststage');
+    // The functions' own settings apply too; NODE_OPTIONS only starts a process.
+    assert.equal(env.PODPDF_PREWARM_BROWSER, 'true');
+    assert.equal(env.NODE_OPTIONS, undefined);
+  });
+
+  it('refuses two functions that set one variable differently: one process cannot hold both', () => {
+    const [first, second] = def.functions;
+    assert.ok(first && second);
+    const clash = {
+      ...def,
+      functions: [
+        { ...first, environment: { PODPDF_LOG_LEVEL: 'debug' } },
+        { ...second, environment: { PODPDF_LOG_LEVEL: 'warn' } },
+      ],
+    };
+    assert.throws(() => functionEnvironment(clash), /PODPDF_LOG_LEVEL to "debug" and "warn"/);
+    const agree = { ...clash, functions: clash.functions.map((f) => ({ ...f, environment: { A: '1' } })) };
+    assert.deepEqual(functionEnvironment(agree), { A: '1' });
   });
 });
