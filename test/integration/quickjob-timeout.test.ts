@@ -4,6 +4,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { getDocumentClient } from '../../src/adapters/dynamodb.ts';
 import { getJob } from '../../src/adapters/jobs-table.ts';
 import { getBrowser, getLaunchCount } from '../../src/renderer/browser.ts';
+import { type LoopbackSite, startLoopbackSite } from '../helpers/loopback-site.ts';
 import { parsePdf } from '../helpers/pdf.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
@@ -12,11 +13,18 @@ const CAP_MS = 3_000;
 
 describe('POST /quickjob deadline', () => {
   let stack: TestStack;
+  let site: LoopbackSite;
   before(async () => {
-    stack = await startTestStack({ env: { PODPDF_QUICKJOB_TIMEOUT_MS: String(CAP_MS) } });
+    // Images it is asked for are never answered: a render waiting on one stays in flight.
+    site = await startLoopbackSite(() => undefined);
+    stack = await startTestStack({
+      // The site stands in for a public host.
+      env: { PODPDF_QUICKJOB_TIMEOUT_MS: String(CAP_MS), PODPDF_ALLOW_PRIVATE_NETWORK: 'true' },
+    });
   });
   after(async () => {
     await stack.stop();
+    await site.close();
   });
 
   it('answers 408 for a page that never finishes, records it, and keeps serving', async () => {
@@ -65,12 +73,13 @@ describe('POST /quickjob deadline', () => {
   it('answers 502 without internals when Chromium dies mid-render, and relaunches for the next', async () => {
     const launches = getLaunchCount();
     const browser = await getBrowser();
-    // A page busy for a second, and the browser killed while it is.
+    // A page whose load waits on an image the site never answers, and the browser killed once the
+    // image is asked for: the render is in flight, whatever the machine's speed.
     const pending = stack.post('/quickjob', {
       input_type: 'html',
-      html: '<p>busy</p><script>const t = Date.now(); while (Date.now() - t < 1000) {}</script>',
+      html: `<p>busy</p><img src="${site.url('/held.png')}"><script>void 0</script>`,
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await site.waitForRequest((r) => r.path === '/held.png', 10_000);
     browser.process()?.kill('SIGKILL');
     const res = await pending;
     assert.equal(res.status, 502);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ESTIMATE_COEFFICIENTS, estimateRenderMs } from '../../../src/domain/estimate.ts';
+import { estimateRenderMs } from '../../../src/domain/estimate.ts';
 import { QUICKJOB_ESTIMATE_LIMIT_MS } from '../../../src/domain/limits.ts';
 
 describe('quick-job estimate', () => {
@@ -11,10 +11,11 @@ describe('quick-job estimate', () => {
     assert.deepEqual(factors, { blocks: 4, table_rows: 2, images: 2, elements: 8, longest_inline_run: 2 });
   });
 
-  it('adds up the documented coefficients', () => {
-    const { estimatedMs } = estimateRenderMs('<p>x</p>'.repeat(2000));
-    const c = ESTIMATE_COEFFICIENTS;
-    assert.equal(estimatedMs, c.baseMs + 2000 * c.perBlockMs + 2 ** 3 * c.perKiloBlockCubedMs);
+  it('gives the worked examples of SPEC.md and the code, worked out by hand', () => {
+    // 150 base + 2,000 blocks × 0.175 + 2³ × 0.6875
+    assert.equal(estimateRenderMs('<p>x</p>'.repeat(2000)).estimatedMs, 505.5);
+    // 150 + 40,000 × 0.175 + 40³ × 0.6875: the 422 example of ENDPOINTS.md
+    assert.equal(estimateRenderMs('<p>x</p>'.repeat(40_000)).estimatedMs, 51_150);
   });
 
   it('ignores text volume and passes ordinary documents', () => {
@@ -33,17 +34,10 @@ describe('quick-job estimate', () => {
   });
 
   it('costs every element, not only block tags', () => {
-    const c = ESTIMATE_COEFFICIENTS;
-    // 1,000 paragraphs of five spans each: a run of five inline elements per block.
+    // 1,000 paragraphs of five spans each: 150 + 1,000 × 0.175 + 1³ × 0.6875 + 5,000 other elements
+    // × 0.05 + 1,000 runs of 5² / 10⁶ × 50.
     const { estimatedMs } = estimateRenderMs(`<p>${'<span>x</span>'.repeat(5)}</p>`.repeat(1000));
-    assert.equal(
-      estimatedMs,
-      c.baseMs +
-        1000 * c.perBlockMs +
-        1 ** 3 * c.perKiloBlockCubedMs +
-        5000 * c.perOtherElementMs +
-        (1000 * 5 ** 2 * c.perKiloInlineRunSquaredMs) / 1_000_000,
-    );
+    assert.equal(estimatedMs, 576.9375);
   });
 
   it('stops elements a textual block count missed: display:block spans, custom elements, inline runs', () => {
