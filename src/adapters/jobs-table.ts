@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config.ts';
+import type { JobFailure } from '../domain/errors.ts';
 import type { JobRecord, WebhookAttempt } from '../domain/job.ts';
 import { getDocumentClient, isConditionalCheckFailure } from './dynamodb.ts';
 
@@ -121,7 +122,7 @@ export const completeJob = (
  */
 export const failJob = (
   jobId: string,
-  error: { code: string; message: string },
+  error: JobFailure,
   options: { token?: string; now: number; webhookLeaseUntil?: number },
 ) => {
   const values: Record<string, unknown> = {

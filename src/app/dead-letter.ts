@@ -1,6 +1,6 @@
 import { recordEvent } from '../adapters/analytics-table.ts';
 import { failJob, getJob } from '../adapters/jobs-table.ts';
-import { ErrorCode } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import type { LongjobMessage } from '../domain/longjob-message.ts';
 import { deliverPendingWebhook, deliverWebhook, webhookLeaseMs } from './webhook-delivery.ts';
 
@@ -13,14 +13,10 @@ export const handleDeadLetter = async (
   receiveCount: number,
 ): Promise<'done' | 'retry'> => {
   const now = Date.now();
-  const failed = await failJob(
-    message.job_id,
-    {
-      code: ErrorCode.PROCESSING_FAILED,
-      message: 'Processing failed on every delivery attempt SQS allows; the job was given up.',
-    },
-    { now, webhookLeaseUntil: now + webhookLeaseMs() },
-  );
+  const failed = await failJob(message.job_id, errors.processingFailed(), {
+    now,
+    webhookLeaseUntil: now + webhookLeaseMs(),
+  });
   if (!failed) {
     // A worker still holds a live claim: look again once it has finished or its lease has run out.
     if ((await getJob(message.job_id))?.status === 'processing') return 'retry';

@@ -3,67 +3,43 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { claimJob, completeJob, failJob, getJob, releaseClaim } from '../adapters/jobs-table.ts';
 import { getInput, presignPdf, putPdf } from '../adapters/s3.ts';
 import { getConfig } from '../config.ts';
-import { ErrorCode, errors } from '../domain/errors.ts';
+import { errors, type JobFailure } from '../domain/errors.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../domain/job.ts';
-import { LOADED_IMAGE_LIMITS, MAX_PDF_PAGES, RENDERER_MEMORY_CAP_BYTES } from '../domain/limits.ts';
+import { MAX_PDF_PAGES } from '../domain/limits.ts';
 import type { LongjobMessage } from '../domain/longjob-message.ts';
 import { renderOptionsSchema } from '../domain/render-request.ts';
 import { log } from '../log.ts';
-import {
-  ImageTooLargeError,
-  PageRangeError,
-  RenderMemoryError,
-  RenderTimeoutError,
-  renderPdf,
-} from '../renderer/render.ts';
+import { renderPdf } from '../renderer/render.ts';
+import { renderFailure } from './render-failure.ts';
 import { deliverPendingWebhook, deliverWebhook, webhookLeaseMs } from './webhook-delivery.ts';
 
 /** `done`: the message may be deleted. `retry`: leave it to SQS to deliver again. */
 export type MessageOutcome = 'done' | 'retry';
 
-/** A document that cannot render: failing the job is final, retrying would fail the same way. */
+/** A job that cannot be rendered as stored: failing it is final, retrying would fail the same way. */
 class DocumentError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
+  readonly failure: JobFailure;
+  constructor(failure: JobFailure) {
+    super(failure.message);
+    this.failure = failure;
   }
 }
 
-const asDocumentError = (err: unknown): DocumentError | undefined => {
-  if (err instanceof DocumentError) return err;
-  if (err instanceof RenderTimeoutError) {
-    return new DocumentError(
-      ErrorCode.RENDER_TIMEOUT,
-      'Rendering did not finish within the processing time limit.',
-    );
-  }
-  if (err instanceof RenderMemoryError) {
-    const { code, message } = errors.renderMemoryExceeded(RENDERER_MEMORY_CAP_BYTES);
-    return new DocumentError(code, message);
-  }
-  if (err instanceof ImageTooLargeError) {
-    const { code, message } = errors.loadedImageTooLarge(err, LOADED_IMAGE_LIMITS);
-    return new DocumentError(code, message);
-  }
-  if (err instanceof PageRangeError) {
-    return new DocumentError(
-      ErrorCode.INVALID_PAGE_RANGES,
-      'options.pageRanges selects no page of this document.',
-    );
-  }
-  return undefined;
+/** The stored failure for `err` when it is final for the job, undefined when a redelivery may succeed. */
+const finalFailure = (err: unknown, job: JobRecord): JobFailure | undefined => {
+  if (err instanceof DocumentError) return err.failure;
+  const pageRanges = (job.options as { pageRanges?: string } | undefined)?.pageRanges;
+  const { error, final } = renderFailure(err, { pageRanges });
+  return final ? error : undefined;
 };
 
 /** `inlineHtml`: the HTML its message carried; without it, the HTML is in S3 at the row's `input_key`. */
 const render = async (job: JobRecord, inlineHtml: string | undefined, invocationDeadline: number) => {
   const config = getConfig();
   const html = inlineHtml ?? (job.input_key ? await getInput(job.input_key) : undefined);
-  if (html === undefined)
-    throw new DocumentError(ErrorCode.INPUT_MISSING, 'The stored HTML of this job no longer exists.');
+  if (html === undefined) throw new DocumentError(errors.inputMissing());
   const options = renderOptionsSchema.safeParse(job.options ?? {});
-  if (!options.success)
-    throw new DocumentError(ErrorCode.VALIDATION_FAILED, 'The stored options are not valid.');
+  if (!options.success) throw new DocumentError(errors.storedOptionsInvalid());
   const started = Date.now();
   const rendered = await renderPdf(html, options.data, {
     deadline: invocationDeadline - config.PODPDF_PROCESSOR_RESERVE_MS,
@@ -160,14 +136,14 @@ export const processLongjobMessage = async (
     await deliverWebhook(completed);
     return 'done';
   } catch (err) {
-    const documentError = asDocumentError(err);
-    if (documentError) {
+    const failure = finalFailure(err, claimed);
+    if (failure) {
       const now = Date.now();
-      const failed = await failJob(
-        claimed.job_id,
-        { code: documentError.code, message: documentError.message },
-        { token, now, ...(claimed.webhook_url ? { webhookLeaseUntil: now + webhookLeaseMs() } : {}) },
-      );
+      const failed = await failJob(claimed.job_id, failure, {
+        token,
+        now,
+        ...(claimed.webhook_url ? { webhookLeaseUntil: now + webhookLeaseMs() } : {}),
+      });
       if (failed) await deliverWebhook(failed);
       return 'done';
     }

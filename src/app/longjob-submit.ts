@@ -6,7 +6,7 @@ import { enqueueLongjob, queueDepth } from '../adapters/sqs.ts';
 import { getAccount } from '../adapters/users-table.ts';
 import { getConfig } from '../config.ts';
 import { estimateCompletion } from '../domain/completion-estimate.ts';
-import { ErrorCode, errors, PodpdfError } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { type JobRecord, JobStatus, jobTtl } from '../domain/job.ts';
 import { longjobMessageBody } from '../domain/longjob-message.ts';
 import type { LongjobRequest } from '../domain/render-request.ts';
@@ -59,12 +59,7 @@ const resolveWebhook = async (caller: Caller, request: LongjobRequest): Promise<
     if (problem) throw errors.webhookUrlRefused(request.webhook_url, problem);
   }
   if (!account?.webhook_secret) {
-    throw new PodpdfError(
-      ErrorCode.VALIDATION_FAILED,
-      400,
-      'Webhooks are signed: create the signing secret first with PUT /accounts/me/webhook or POST /accounts/me/webhook/rotate-secret.',
-      { issues: [{ path: 'webhook_url', message: 'the account has no webhook signing secret' }] },
-    );
+    throw errors.webhookSecretMissing();
   }
   return url;
 };
@@ -202,9 +197,7 @@ export const submitLongjob = async (
     await enqueueLongjob(message.body, AbortSignal.timeout(STEP_TIMEOUT_MS.message));
   } catch (err) {
     const failure = errors.enqueueFailed(err);
-    await compensate('fail unqueued job', () =>
-      failJob(jobId, { code: failure.code, message: failure.message }, { now: Date.now() }),
-    );
+    await compensate('fail unqueued job', () => failJob(jobId, failure, { now: Date.now() }));
     await releaseKey();
     throw failure;
   }

@@ -1,28 +1,19 @@
 import { recordEvent } from '../adapters/analytics-table.ts';
 import { insertJob } from '../adapters/jobs-table.ts';
 import { getConfig } from '../config.ts';
-import { errors, PodpdfError } from '../domain/errors.ts';
+import { errors } from '../domain/errors.ts';
 import { estimateRenderMs, type RenderEstimate } from '../domain/estimate.ts';
 import { type JobRecord, JobStatus, jobTtl } from '../domain/job.ts';
 import {
-  LOADED_IMAGE_LIMITS,
   MAX_INLINE_PDF_BYTES,
   MAX_PDF_PAGES,
   QUICKJOB_ESTIMATE_LIMIT_MS,
-  RENDERER_MEMORY_CAP_BYTES,
   RESPONSE_RESERVE_MS,
 } from '../domain/limits.ts';
 import type { QuickjobRequest } from '../domain/render-request.ts';
-import {
-  BrowserLaunchError,
-  ImageTooLargeError,
-  PageRangeError,
-  type RenderedPdf,
-  RenderMemoryError,
-  RenderTimeoutError,
-  renderPdf,
-} from '../renderer/render.ts';
+import { type RenderedPdf, renderPdf } from '../renderer/render.ts';
 import type { Caller } from './auth.ts';
+import { renderFailure } from './render-failure.ts';
 
 export interface QuickjobContext {
   jobId: string;
@@ -35,21 +26,6 @@ export interface QuickjobContext {
   /** Called once the job row is written, so responses name only jobs that exist. */
   onRecorded: () => void;
 }
-
-/** Renderer failures as the client sees them on /quickjob. */
-const toClientError = (
-  err: unknown,
-  pageRanges: string | undefined,
-  capMs: number,
-  budgetMs: number,
-): PodpdfError => {
-  if (err instanceof RenderTimeoutError) return errors.quickjobTimeout(capMs, budgetMs);
-  if (err instanceof PageRangeError) return errors.invalidPageRanges(pageRanges ?? '');
-  if (err instanceof BrowserLaunchError) return errors.rendererUnavailable(err);
-  if (err instanceof RenderMemoryError) return errors.renderMemoryExceeded(RENDERER_MEMORY_CAP_BYTES);
-  if (err instanceof ImageTooLargeError) return errors.loadedImageTooLarge(err, LOADED_IMAGE_LIMITS);
-  return err instanceof PodpdfError ? err : errors.renderFailed(err);
-};
 
 /**
  * Rejects, before any job exists, a document the estimate says cannot render within a quick job's
@@ -107,8 +83,10 @@ export const runQuickjob = async (
       streamPdf: false,
     });
   } catch (err) {
-    const clientError = toClientError(err, request.options.pageRanges, capMs, deadline - ctx.startedAt);
-    const timedOut = err instanceof RenderTimeoutError;
+    const { error: clientError, timedOut } = renderFailure(err, {
+      pageRanges: request.options.pageRanges,
+      quickjob: { capMs, budgetMs: deadline - ctx.startedAt },
+    });
     await finish({
       status: timedOut ? JobStatus.TIMEOUT : JobStatus.FAILED,
       timeout_occurred: timedOut,

@@ -37,12 +37,40 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-export class PodpdfError extends Error {
-  readonly code: ErrorCode;
+/**
+ * The codes a job row may carry as its `error_code` (and a failure webhook as `error.code`): what a
+ * render, a quick job's response or the long-job pipeline ended with. The other codes only answer
+ * requests.
+ */
+export const JOB_FAILURE_CODES = [
+  ErrorCode.QUICKJOB_TIMEOUT,
+  ErrorCode.RENDER_TIMEOUT,
+  ErrorCode.INVALID_PAGE_RANGES,
+  ErrorCode.IMAGE_TOO_LARGE,
+  ErrorCode.RENDER_MEMORY_EXCEEDED,
+  ErrorCode.RENDER_FAILED,
+  ErrorCode.RENDERER_UNAVAILABLE,
+  ErrorCode.PDF_TOO_LARGE,
+  ErrorCode.INPUT_MISSING,
+  ErrorCode.VALIDATION_FAILED,
+  ErrorCode.ENQUEUE_FAILED,
+  ErrorCode.PROCESSING_FAILED,
+] as const;
+
+export type JobFailureCode = (typeof JOB_FAILURE_CODES)[number];
+
+/** What a failed job stores: a code of its own kind and the message built with it. */
+export interface JobFailure {
+  code: JobFailureCode;
+  message: string;
+}
+
+export class PodpdfError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
   readonly status: number;
   readonly details: unknown;
 
-  constructor(code: ErrorCode, status: number, message: string, details: unknown = null, cause?: unknown) {
+  constructor(code: C, status: number, message: string, details: unknown = null, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'PodpdfError';
     this.code = code;
@@ -173,6 +201,33 @@ export const errors = {
       422,
       `Rendering this document needed more than the ${Math.round(limitBytes / 2 ** 20)} MB a document may use; it was stopped. Large images (decoded size) and very many elements are the usual causes.`,
       { limit_bytes: limitBytes },
+    ),
+  /** A long job's render outlived its invocation (stored, never an HTTP answer). */
+  renderTimeout: () =>
+    new PodpdfError(
+      ErrorCode.RENDER_TIMEOUT,
+      408,
+      'Rendering did not finish within the processing time limit.',
+    ),
+  /** A long job whose HTML was stored in S3 and is gone (stored, never an HTTP answer). */
+  inputMissing: () =>
+    new PodpdfError(ErrorCode.INPUT_MISSING, 410, 'The stored HTML of this job no longer exists.'),
+  /** A long job whose stored options no longer pass the schema (stored, never an HTTP answer). */
+  storedOptionsInvalid: () =>
+    new PodpdfError(ErrorCode.VALIDATION_FAILED, 400, 'The stored options are not valid.'),
+  /** A long job SQS gave up on (stored, never an HTTP answer). */
+  processingFailed: () =>
+    new PodpdfError(
+      ErrorCode.PROCESSING_FAILED,
+      500,
+      'Processing failed on every delivery attempt SQS allows; the job was given up.',
+    ),
+  webhookSecretMissing: () =>
+    new PodpdfError(
+      ErrorCode.VALIDATION_FAILED,
+      400,
+      'Webhooks are signed: create the signing secret first with PUT /accounts/me/webhook or POST /accounts/me/webhook/rotate-secret.',
+      { issues: [{ path: 'webhook_url', message: 'the account has no webhook signing secret' }] },
     ),
   renderFailed: (cause: unknown) =>
     new PodpdfError(ErrorCode.RENDER_FAILED, 502, 'The renderer failed to produce a PDF.', null, cause),

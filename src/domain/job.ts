@@ -1,3 +1,4 @@
+import type { JobFailureCode } from './errors.ts';
 import { JOB_RETENTION_DAYS } from './limits.ts';
 
 /**
@@ -47,7 +48,7 @@ export interface JobRecord {
   completed_at?: string;
   duration_ms?: number;
   timeout_occurred?: boolean;
-  error_code?: string;
+  error_code?: JobFailureCode;
   error_message?: string;
   /** Epoch seconds; DynamoDB TTL deletes the row after it. */
   ttl: number;

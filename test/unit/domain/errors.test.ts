@@ -25,6 +25,25 @@ describe('errors', () => {
       [errors.documentTooComplex('html', 'depth', 9, 8), 'DOCUMENT_TOO_COMPLEX', 400],
       [errors.renderFailed(new Error('x')), 'RENDER_FAILED', 502],
       [errors.rendererUnavailable(new Error('x')), 'RENDERER_UNAVAILABLE', 503],
+      [errors.renderMemoryExceeded(1), 'RENDER_MEMORY_EXCEEDED', 422],
+      [
+        errors.loadedImageTooLarge(
+          {
+            image: { url: 'https://a.example/x.png', format: 'PNG', width: 9, height: 9 },
+            images: 1,
+            pixels: 81,
+          },
+          { image: 80, total: 160 },
+        ),
+        'IMAGE_TOO_LARGE',
+        422,
+      ],
+      [
+        errors.loadedImageTooLarge({ image: undefined, images: 3, pixels: 200 }, { image: 80, total: 160 }),
+        'IMAGE_TOO_LARGE',
+        422,
+      ],
+      [errors.webhookSecretMissing(), 'VALIDATION_FAILED', 400],
     ];
     for (const [err, code, status] of cases) {
       assert.equal(err.code, code);
