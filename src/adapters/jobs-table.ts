@@ -118,12 +118,13 @@ export const completeJob = (
 
 /**
  * Marks a job failed. With `token`, only while that claim holds (the processor); without, when it is
- * queued or its claim has lapsed (the dead-letter handler). Claims the webhook like completeJob.
+ * queued or its claim has lapsed (the dead-letter handler). Claims the webhook like completeJob;
+ * `withoutWebhook` removes it instead (a job the client was told was not accepted announces nothing).
  */
 export const failJob = (
   jobId: string,
   error: JobFailure,
-  options: { token?: string; now: number; webhookLeaseUntil?: number },
+  options: { token?: string; now: number; webhookLeaseUntil?: number; withoutWebhook?: boolean },
 ) => {
   const values: Record<string, unknown> = {
     ':failed': 'failed',
@@ -151,7 +152,7 @@ export const failJob = (
   return updateIf({
     Key: { job_id: jobId },
     ConditionExpression: condition,
-    UpdateExpression: `SET ${sets.join(', ')} REMOVE active_owner, lease_token, lease_expires_at`,
+    UpdateExpression: `SET ${sets.join(', ')} REMOVE active_owner, lease_token, lease_expires_at${options.withoutWebhook ? ', webhook_url' : ''}`,
     ExpressionAttributeNames: { '#s': 'status' },
     ExpressionAttributeValues: values,
   });

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { getAccount, updateWebhookSettings } from '../adapters/users-table.ts';
 import { getConfig } from '../config.ts';
 import { errors } from '../domain/errors.ts';
 import { webhookUrlPolicyFor, webhookUrlProblem } from '../net/webhook-url-policy.ts';
 import type { Caller } from './auth.ts';
+import { ports } from './ports.ts';
 
 export interface AccountView {
   user_id: string;
@@ -16,7 +16,7 @@ export interface AccountView {
 const newSigningSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
 export const getAccountView = async (caller: Caller): Promise<AccountView> => {
-  const account = await getAccount(caller.user_id);
+  const account = await ports().accounts.getAccount(caller.user_id);
   if (!account) throw errors.notFound('Account');
   return {
     user_id: account.user_id,
@@ -36,10 +36,10 @@ export const setWebhook = async (
 ): Promise<{ url: string; signing_secret: string | null }> => {
   const problem = await webhookUrlProblem(url, webhookUrlPolicyFor(getConfig().PODPDF_STAGE));
   if (problem) throw errors.webhookUrlRefused(url, problem);
-  const account = await getAccount(caller.user_id);
+  const account = await ports().accounts.getAccount(caller.user_id);
   if (!account) throw errors.notFound('Account');
   const secret = account.webhook_secret ? undefined : newSigningSecret();
-  await updateWebhookSettings(caller.user_id, {
+  await ports().accounts.updateWebhookSettings(caller.user_id, {
     webhook_url: url,
     ...(secret ? { webhook_secret: secret } : {}),
   });
@@ -48,12 +48,12 @@ export const setWebhook = async (
 
 /** Removes the default webhook; the secret stays for jobs that name their own webhook_url. */
 export const removeWebhook = async (caller: Caller): Promise<void> => {
-  await updateWebhookSettings(caller.user_id, { webhook_url: null });
+  await ports().accounts.updateWebhookSettings(caller.user_id, { webhook_url: null });
 };
 
 /** Replaces the signing secret (or creates the first one) and returns it, once. */
 export const rotateSigningSecret = async (caller: Caller): Promise<{ signing_secret: string }> => {
   const secret = newSigningSecret();
-  await updateWebhookSettings(caller.user_id, { webhook_secret: secret });
+  await ports().accounts.updateWebhookSettings(caller.user_id, { webhook_secret: secret });
   return { signing_secret: secret };
 };

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { findAccountByKeyHash } from '../adapters/users-table.ts';
 import { getConfig } from '../config.ts';
 import { extractApiKey, hashApiKey } from '../domain/api-key.ts';
 import { errors } from '../domain/errors.ts';
 import { header } from '../http/request.ts';
+import { ports } from './ports.ts';
 
 /** Who is calling. Settings are read fresh where needed, so the cache never serves stale ones. */
 export interface Caller {
@@ -24,7 +24,7 @@ export const authenticate = async (event: APIGatewayProxyEventV2): Promise<Calle
   const now = Date.now();
   const hit = cache.get(keyHash);
   if (hit && hit.expiresAt > now) return hit.caller;
-  const account = await findAccountByKeyHash(keyHash);
+  const account = await ports().accounts.findAccountByKeyHash(keyHash);
   if (!account) throw errors.unauthorized('unknown');
   const caller = { user_id: account.user_id };
   const ttl = getConfig().PODPDF_AUTH_CACHE_MS;

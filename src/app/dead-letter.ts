@@ -1,7 +1,6 @@
-import { recordEvent } from '../adapters/analytics-table.ts';
-import { failJob, getJob } from '../adapters/jobs-table.ts';
 import { errors } from '../domain/errors.ts';
 import type { LongjobMessage } from '../domain/longjob-message.ts';
+import { ports } from './ports.ts';
 import { deliverPendingWebhook, deliverWebhook, webhookLeaseMs } from './webhook-delivery.ts';
 
 /**
@@ -13,18 +12,18 @@ export const handleDeadLetter = async (
   receiveCount: number,
 ): Promise<'done' | 'retry'> => {
   const now = Date.now();
-  const failed = await failJob(message.job_id, errors.processingFailed(), {
+  const failed = await ports().jobs.failJob(message.job_id, errors.processingFailed(), {
     now,
     webhookLeaseUntil: now + webhookLeaseMs(),
   });
   if (!failed) {
     // A worker still holds a live claim: look again once it has finished or its lease has run out.
-    if ((await getJob(message.job_id))?.status === 'processing') return 'retry';
+    if ((await ports().jobs.getJob(message.job_id))?.status === 'processing') return 'retry';
     // Already final (it completed or was cancelled in the meantime): only a pending webhook is left.
     await deliverPendingWebhook(message.job_id);
     return 'done';
   }
-  await recordEvent({
+  await ports().analytics.recordEvent({
     type: 'longjob_dead_lettered',
     job_id: failed.job_id,
     owner: failed.owner,

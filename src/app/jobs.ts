@@ -1,11 +1,9 @@
-import { countActiveJobs, listJobs } from '../adapters/jobs-listing.ts';
-import { cancelJob, getJob } from '../adapters/jobs-table.ts';
-import { presignPdf } from '../adapters/s3.ts';
 import { getConfig } from '../config.ts';
 import { ErrorCode, errors } from '../domain/errors.ts';
 import type { JobRecord, JobStatus } from '../domain/job.ts';
 import { cursorSigningKey, decodeCursor, encodeCursor } from '../domain/jobs-cursor.ts';
 import type { Caller } from './auth.ts';
+import { ports } from './ports.ts';
 
 /** The bucket's lifecycle rule deletes PDFs one day after they were written. */
 const PDF_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -34,7 +32,9 @@ export const toJobView = async (job: JobRecord, now = Date.now()): Promise<JobVi
     job.s3_key && job.completed_at && now - Date.parse(job.completed_at) > PDF_RETENTION_MS,
   );
   const download =
-    job.status === 'completed' && job.s3_key && !expired ? await presignPdf(job.s3_key) : undefined;
+    job.status === 'completed' && job.s3_key && !expired
+      ? await ports().blobs.presignPdf(job.s3_key)
+      : undefined;
   return {
     job_id: job.job_id,
     job_type: job.job_type,
@@ -56,7 +56,7 @@ export const toJobView = async (job: JobRecord, now = Date.now()): Promise<JobVi
 
 /** The caller's job; another account's job is reported exactly like an unknown one. */
 export const getOwnJob = async (caller: Caller, jobId: string): Promise<JobRecord> => {
-  const job = await getJob(jobId);
+  const job = await ports().jobs.getJob(jobId);
   if (!job || job.owner !== caller.user_id) throw errors.notFound('Job');
   return job;
 };
@@ -85,12 +85,12 @@ export const listOwnJobs = async (
 ): Promise<JobList> => {
   const after = query.cursor ? decodeCursor(query.cursor, caller.user_id, cursorKey()) : undefined;
   const [page, activeCount] = await Promise.all([
-    listJobs(caller.user_id, {
+    ports().jobs.listJobs(caller.user_id, {
       limit: query.limit,
       ...(query.status ? { status: query.status } : {}),
       ...(after ? { after } : {}),
     }),
-    countActiveJobs(caller.user_id),
+    ports().jobs.countActiveJobs(caller.user_id),
   ]);
   const now = Date.now();
   return {
@@ -102,7 +102,7 @@ export const listOwnJobs = async (
 
 /** Cancels a queued job; any other state answers 409 with the state it is in. */
 export const cancelOwnJob = async (caller: Caller, jobId: string): Promise<JobRecord> => {
-  const cancelled = await cancelJob(jobId, caller.user_id, Date.now());
+  const cancelled = await ports().jobs.cancelJob(jobId, caller.user_id, Date.now());
   if (cancelled) return cancelled;
   const job = await getOwnJob(caller, jobId);
   throw errors.notCancellable(job.status);

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { claimJob, completeJob, failJob, getJob, releaseClaim } from '../adapters/jobs-table.ts';
-import { getInput, presignPdf, putPdf } from '../adapters/s3.ts';
 import { getConfig } from '../config.ts';
 import { errors, type JobFailure } from '../domain/errors.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../domain/job.ts';
@@ -9,8 +7,9 @@ import { MAX_PDF_PAGES } from '../domain/limits.ts';
 import type { LongjobMessage } from '../domain/longjob-message.ts';
 import { renderOptionsSchema } from '../domain/render-request.ts';
 import { log } from '../log.ts';
-import { renderPdf } from '../renderer/render.ts';
+import { ports } from './ports.ts';
 import { renderFailure } from './render-failure.ts';
+import { renderDocument } from './render-port.ts';
 import { deliverPendingWebhook, deliverWebhook, webhookLeaseMs } from './webhook-delivery.ts';
 
 /** `done`: the message may be deleted. `retry`: leave it to SQS to deliver again. */
@@ -36,12 +35,12 @@ const finalFailure = (err: unknown, job: JobRecord): JobFailure | undefined => {
 /** `inlineHtml`: the HTML its message carried; without it, the HTML is in S3 at the row's `input_key`. */
 const render = async (job: JobRecord, inlineHtml: string | undefined, invocationDeadline: number) => {
   const config = getConfig();
-  const html = inlineHtml ?? (job.input_key ? await getInput(job.input_key) : undefined);
+  const html = inlineHtml ?? (job.input_key ? await ports().blobs.getInput(job.input_key) : undefined);
   if (html === undefined) throw new DocumentError(errors.inputMissing());
   const options = renderOptionsSchema.safeParse(job.options ?? {});
   if (!options.success) throw new DocumentError(errors.storedOptionsInvalid());
   const started = Date.now();
-  const rendered = await renderPdf(html, options.data, {
+  const rendered = await renderDocument(html, options.data, {
     deadline: invocationDeadline - config.PODPDF_PROCESSOR_RESERVE_MS,
     maxPages: MAX_PDF_PAGES,
     allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
@@ -80,9 +79,9 @@ const claim = async (
   token: string,
   invocationDeadline: number,
 ): Promise<{ claimed: JobRecord } | { current: JobRecord | undefined }> => {
-  const claimed = await claimJob(jobId, token, Date.now(), leaseMs(invocationDeadline));
+  const claimed = await ports().jobs.claimJob(jobId, token, Date.now(), leaseMs(invocationDeadline));
   if (claimed) return { claimed };
-  const current = await getJob(jobId);
+  const current = await ports().jobs.getJob(jobId);
   const wait = (current?.lease_expires_at ?? 0) - Date.now();
   if (
     current?.status !== 'processing' ||
@@ -92,8 +91,8 @@ const claim = async (
     return { current };
   }
   await sleep(Math.max(0, wait) + 10);
-  const retried = await claimJob(jobId, token, Date.now(), leaseMs(invocationDeadline));
-  return retried ? { claimed: retried } : { current: await getJob(jobId) };
+  const retried = await ports().jobs.claimJob(jobId, token, Date.now(), leaseMs(invocationDeadline));
+  return retried ? { claimed: retried } : { current: await ports().jobs.getJob(jobId) };
 };
 
 /**
@@ -113,10 +112,10 @@ export const processLongjobMessage = async (
 
   try {
     const rendered = await render(claimed, message.html, invocationDeadline);
-    const key = await putPdf(claimed.job_id, rendered.file.bytes);
+    const key = await ports().blobs.putPdf(claimed.job_id, rendered.file.bytes);
     const completedAt = new Date();
-    const download = await presignPdf(key, completedAt);
-    const completed = await completeJob(
+    const download = await ports().blobs.presignPdf(key, completedAt);
+    const completed = await ports().jobs.completeJob(
       claimed.job_id,
       token,
       {
@@ -139,7 +138,7 @@ export const processLongjobMessage = async (
     const failure = finalFailure(err, claimed);
     if (failure) {
       const now = Date.now();
-      const failed = await failJob(claimed.job_id, failure, {
+      const failed = await ports().jobs.failJob(claimed.job_id, failure, {
         token,
         now,
         ...(claimed.webhook_url ? { webhookLeaseUntil: now + webhookLeaseMs() } : {}),
@@ -148,12 +147,14 @@ export const processLongjobMessage = async (
       return 'done';
     }
     log.warn('transient failure; the message will be redelivered', { jobId: claimed.job_id, cause: err });
-    await releaseClaim(claimed.job_id, token).catch((releaseErr: unknown) =>
-      log.error('could not release the claim; it expires with its lease', {
-        jobId: claimed.job_id,
-        cause: releaseErr,
-      }),
-    );
+    await ports()
+      .jobs.releaseClaim(claimed.job_id, token)
+      .catch((releaseErr: unknown) =>
+        log.error('could not release the claim; it expires with its lease', {
+          jobId: claimed.job_id,
+          cause: releaseErr,
+        }),
+      );
     return 'retry';
   }
 };

@@ -1,9 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { deleteIdempotencyRecord, putIdempotencyRecord } from '../adapters/idempotency-table.ts';
-import { failJob, getJob, insertJob, recentRenderDurations } from '../adapters/jobs-table.ts';
-import { deleteObject, putInput } from '../adapters/s3.ts';
-import { enqueueLongjob, queueDepth } from '../adapters/sqs.ts';
-import { getAccount } from '../adapters/users-table.ts';
 import { getConfig } from '../config.ts';
 import { estimateCompletion } from '../domain/completion-estimate.ts';
 import { errors } from '../domain/errors.ts';
@@ -14,6 +9,7 @@ import { log } from '../log.ts';
 import { webhookUrlPolicyFor, webhookUrlProblem } from '../net/webhook-url-policy.ts';
 import { withTimeout } from '../util/with-timeout.ts';
 import type { Caller } from './auth.ts';
+import { ports } from './ports.ts';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /**
@@ -48,7 +44,7 @@ export const requestHash = (request: LongjobRequest): string =>
   createHash('sha256').update(canonical(request)).digest('hex');
 
 const resolveWebhook = async (caller: Caller, request: LongjobRequest): Promise<string | undefined> => {
-  const account = await getAccount(caller.user_id);
+  const account = await ports().accounts.getAccount(caller.user_id);
   const url = request.webhook_url ?? account?.webhook_url;
   if (!url) return undefined;
   if (request.webhook_url) {
@@ -72,7 +68,7 @@ const readEstimateInputs = (owner: string): Promise<[number, number[]]> => {
   const now = Date.now();
   const cached = estimateInputs.get(owner);
   if (cached && now - cached.at < ESTIMATE_INPUTS_TTL_MS) return cached.value;
-  const value = Promise.all([queueDepth(), recentRenderDurations(owner)]);
+  const value = Promise.all([ports().queue.queueDepth(), ports().jobs.recentRenderDurations(owner)]);
   estimateInputs.set(owner, { at: now, value });
   value.catch(() => estimateInputs.delete(owner));
   return value;
@@ -93,23 +89,44 @@ const estimatedCompletion = async (owner: string): Promise<string | null> => {
   }
 };
 
-/** Retries a compensating write a few times; a failure here is logged, the original error wins. */
-const compensate = async (what: string, action: () => Promise<unknown>): Promise<void> => {
+/**
+ * Retries a compensating write a few times; a failure here is logged, the original error wins.
+ * Resolves with what the write returned, or `failed` when every try threw.
+ */
+const compensate = async <T>(what: string, action: () => Promise<T>): Promise<T | typeof FAILED> => {
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     try {
-      await withTimeout(action(), STEP_TIMEOUT_MS.compensation);
-      return;
+      return await withTimeout(action(), STEP_TIMEOUT_MS.compensation);
     } catch (err) {
       if (attempt === 3) log.error(`compensation failed: ${what}`, { cause: err });
     }
   }
+  return FAILED;
+};
+const FAILED = Symbol('compensation failed');
+
+/** Sends sent twice at most: a duplicate message is harmless, the processor claims a job once. */
+const ENQUEUE_ATTEMPTS = 2;
+
+/** Sends the job's message; resolves with the last error when no attempt was confirmed. */
+const enqueue = async (body: string): Promise<unknown> => {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= ENQUEUE_ATTEMPTS; attempt += 1) {
+    try {
+      await ports().queue.enqueueLongjob(body, AbortSignal.timeout(STEP_TIMEOUT_MS.message));
+      return undefined;
+    } catch (err) {
+      lastError = err ?? new Error('enqueue failed');
+    }
+  }
+  return lastError;
 };
 
 /**
  * Accepts a long job without ever losing one: the HTML goes to S3 unless it fits in the message, then
- * the job row (`queued`), then the SQS message. A step that fails undoes what came before it (a row
- * becomes `failed` with ENQUEUE_FAILED) and the client gets a 503 it can retry; a 202 always means a
- * message was queued.
+ * the job row (`queued`), then the SQS message (sent again once if it is not confirmed). A step that
+ * fails undoes what came before it (a row becomes `failed` with ENQUEUE_FAILED and no webhook) and the
+ * client gets a 503 it can retry; a 202 always means a message was queued.
  */
 export const submitLongjob = async (
   caller: Caller,
@@ -125,7 +142,7 @@ export const submitLongjob = async (
   const idemKey = idempotencyKey === undefined ? undefined : `${caller.user_id}#${idempotencyKey}`;
   if (idemKey) {
     const hash = requestHash(request);
-    const existing = await putIdempotencyRecord(
+    const existing = await ports().idempotency.putIdempotencyRecord(
       {
         idempotency_key: idemKey,
         job_id: jobId,
@@ -139,12 +156,12 @@ export const submitLongjob = async (
       if (existing.request_hash !== hash) {
         throw errors.idempotencyConflict();
       }
-      const original = await getJob(existing.job_id);
+      const original = await ports().jobs.getJob(existing.job_id);
       if (!original) {
         // The first request is still between its idempotency record and its job row, or died there.
         if (now.getTime() - existing.created_at < ABANDONED_SUBMISSION_MS)
           throw errors.idempotencyInProgress();
-        await deleteIdempotencyRecord(idemKey, existing.job_id);
+        await ports().idempotency.deleteIdempotencyRecord(idemKey, existing.job_id);
         return submitLongjob(caller, request, idempotencyKey);
       }
       return {
@@ -157,14 +174,21 @@ export const submitLongjob = async (
     }
   }
   const releaseKey = async () => {
-    if (idemKey) await compensate('free idempotency key', () => deleteIdempotencyRecord(idemKey, jobId));
+    if (idemKey)
+      await compensate('free idempotency key', () =>
+        ports().idempotency.deleteIdempotencyRecord(idemKey, jobId),
+      );
   };
 
   const message = longjobMessageBody({ job_id: jobId, owner: caller.user_id }, request.html);
   let inputKey: string | undefined;
   if (!message.htmlInline) {
     try {
-      inputKey = await putInput(jobId, request.html, AbortSignal.timeout(STEP_TIMEOUT_MS.input));
+      inputKey = await ports().blobs.putInput(
+        jobId,
+        request.html,
+        AbortSignal.timeout(STEP_TIMEOUT_MS.input),
+      );
     } catch (err) {
       await releaseKey();
       throw errors.storageFailed(err);
@@ -185,21 +209,29 @@ export const submitLongjob = async (
     ttl: jobTtl(now),
   };
   try {
-    await insertJob(row, AbortSignal.timeout(STEP_TIMEOUT_MS.row));
+    await ports().jobs.insertJob(row, AbortSignal.timeout(STEP_TIMEOUT_MS.row));
   } catch (err) {
     const orphan = inputKey;
-    if (orphan) await compensate('delete orphan input', () => deleteObject(orphan));
+    if (orphan) await compensate('delete orphan input', () => ports().blobs.deleteObject(orphan));
     await releaseKey();
     throw errors.storageFailed(err);
   }
 
-  try {
-    await enqueueLongjob(message.body, AbortSignal.timeout(STEP_TIMEOUT_MS.message));
-  } catch (err) {
-    const failure = errors.enqueueFailed(err);
-    await compensate('fail unqueued job', () => failJob(jobId, failure, { now: Date.now() }));
-    await releaseKey();
-    throw failure;
+  const unsent = await enqueue(message.body);
+  if (unsent !== undefined) {
+    // No send was confirmed, but one that timed out may still have reached the queue. The job is
+    // failed while it is still queued, and without its webhook: the client is told it was not
+    // accepted, so no message that did arrive may render it or announce it. If a processor already
+    // holds it, an unconfirmed send did arrive: the job was accepted after all.
+    const failure = errors.enqueueFailed(unsent);
+    const failed = await compensate('fail unqueued job', () =>
+      ports().jobs.failJob(jobId, failure, { now: Date.now(), withoutWebhook: true }),
+    );
+    if (failed !== undefined) {
+      await releaseKey();
+      throw failure;
+    }
+    log.warn('an unconfirmed send reached the queue: the job is being processed', { jobId });
   }
 
   return {

@@ -1,5 +1,3 @@
-import { recordEvent } from '../adapters/analytics-table.ts';
-import { insertJob } from '../adapters/jobs-table.ts';
 import { getConfig } from '../config.ts';
 import { errors } from '../domain/errors.ts';
 import { estimateRenderMs, type RenderEstimate } from '../domain/estimate.ts';
@@ -11,9 +9,11 @@ import {
   RESPONSE_RESERVE_MS,
 } from '../domain/limits.ts';
 import type { QuickjobRequest } from '../domain/render-request.ts';
-import { type RenderedPdf, renderPdf } from '../renderer/render.ts';
+import type { RenderedPdf } from '../renderer/render.ts';
 import type { Caller } from './auth.ts';
+import { ports } from './ports.ts';
 import { renderFailure } from './render-failure.ts';
+import { renderDocument } from './render-port.ts';
 
 export interface QuickjobContext {
   jobId: string;
@@ -64,7 +64,7 @@ export const runQuickjob = async (
   };
   const finish = async (fields: Partial<JobRecord>) => {
     const completedAt = Date.now();
-    await insertJob({
+    await ports().jobs.insertJob({
       ...row,
       ...fields,
       completed_at: new Date(completedAt).toISOString(),
@@ -76,7 +76,7 @@ export const runQuickjob = async (
   let rendered: RenderedPdf;
   const renderStarted = Date.now();
   try {
-    rendered = await renderPdf(request.html, request.options, {
+    rendered = await renderDocument(request.html, request.options, {
       deadline,
       maxPages: MAX_PDF_PAGES,
       allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
@@ -94,7 +94,7 @@ export const runQuickjob = async (
       error_message: clientError.message,
     });
     if (timedOut) {
-      await recordEvent({
+      await ports().analytics.recordEvent({
         type: 'quickjob_timeout',
         job_id: ctx.jobId,
         owner: account.user_id,

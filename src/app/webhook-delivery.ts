@@ -1,10 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
-import { recordEvent } from '../adapters/analytics-table.ts';
-import { claimWebhookDelivery, finishWebhook, recordWebhookAttempt } from '../adapters/jobs-table.ts';
-import { presignPdf } from '../adapters/s3.ts';
-import { getAccount } from '../adapters/users-table.ts';
-import { postWebhook } from '../adapters/webhook-sender.ts';
 import { getConfig } from '../config.ts';
 import type { JobRecord, WebhookAttempt } from '../domain/job.ts';
 import {
@@ -16,6 +11,7 @@ import {
 } from '../domain/webhook.ts';
 import { log } from '../log.ts';
 import { webhookUrlPolicyFor } from '../net/webhook-url-policy.ts';
+import { ports } from './ports.ts';
 
 /** How long a delivery may take in the worst case: every attempt timing out, plus the backoff. */
 export const webhookLeaseMs = (): number => {
@@ -37,7 +33,7 @@ const downloadFor = async (job: JobRecord): Promise<{ url: string; expiresAt: st
   const lifeMs = getConfig().PODPDF_PRESIGN_EXPIRES_S * 1000;
   if (url && expiresAt && Date.parse(expiresAt) - Date.now() >= lifeMs - FRESH_URL_MS)
     return { url, expiresAt };
-  return presignPdf(job.s3_key);
+  return ports().blobs.presignPdf(job.s3_key);
 };
 
 /**
@@ -48,10 +44,10 @@ const downloadFor = async (job: JobRecord): Promise<{ url: string; expiresAt: st
 export const deliverWebhook = async (job: JobRecord): Promise<void> => {
   if (!job.webhook_url) return;
   const config = getConfig();
-  const account = await getAccount(job.owner);
+  const account = await ports().accounts.getAccount(job.owner);
   if (!account?.webhook_secret) {
     log.error('webhook not sent: the account has no signing secret', { jobId: job.job_id });
-    await finishWebhook(job.job_id, { delivered: false, retryCount: 0 });
+    await ports().jobs.finishWebhook(job.job_id, { delivered: false, retryCount: 0 });
     return;
   }
   const download = await downloadFor(job);
@@ -63,7 +59,7 @@ export const deliverWebhook = async (job: JobRecord): Promise<void> => {
   for (let attempt = 1; attempt <= WEBHOOK_MAX_RETRIES + 1; attempt += 1) {
     if (attempt > 1) await sleep(webhookRetryDelayMs(attempt - 1, config.PODPDF_WEBHOOK_BACKOFF_MS));
     const sentAt = new Date();
-    const response = await postWebhook(
+    const response = await ports().webhooks.postWebhook(
       job.webhook_url,
       body,
       {
@@ -83,7 +79,7 @@ export const deliverWebhook = async (job: JobRecord): Promise<void> => {
     const delivered = response.statusCode !== undefined && isDelivered(response.statusCode);
     const last = delivered || attempt === WEBHOOK_MAX_RETRIES + 1;
     await Promise.all([
-      recordWebhookAttempt(
+      ports().jobs.recordWebhookAttempt(
         job.job_id,
         record,
         last
@@ -94,7 +90,7 @@ export const deliverWebhook = async (job: JobRecord): Promise<void> => {
             }
           : undefined,
       ),
-      recordEvent({
+      ports().analytics.recordEvent({
         type: 'webhook_attempt',
         job_id: job.job_id,
         owner: job.owner,
@@ -112,6 +108,6 @@ export const deliverWebhook = async (job: JobRecord): Promise<void> => {
  * gone out and sends it. Does nothing when there is none to send or another worker is sending it.
  */
 export const deliverPendingWebhook = async (jobId: string): Promise<void> => {
-  const claimed = await claimWebhookDelivery(jobId, Date.now(), webhookLeaseMs());
+  const claimed = await ports().jobs.claimWebhookDelivery(jobId, Date.now(), webhookLeaseMs());
   if (claimed) await deliverWebhook(claimed);
 };

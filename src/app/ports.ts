@@ -1,0 +1,110 @@
+import { recordEvent } from '../adapters/analytics-table.ts';
+import { deleteIdempotencyRecord, putIdempotencyRecord } from '../adapters/idempotency-table.ts';
+import { countActiveJobs, listJobs } from '../adapters/jobs-listing.ts';
+import {
+  cancelJob,
+  claimJob,
+  claimWebhookDelivery,
+  completeJob,
+  failJob,
+  finishWebhook,
+  getJob,
+  insertJob,
+  recentRenderDurations,
+  recordWebhookAttempt,
+  releaseClaim,
+} from '../adapters/jobs-table.ts';
+import { deleteObject, getInput, presignPdf, putInput, putPdf } from '../adapters/s3.ts';
+import { enqueueLongjob, queueDepth } from '../adapters/sqs.ts';
+import { findAccountByKeyHash, getAccount, updateWebhookSettings } from '../adapters/users-table.ts';
+import { postWebhook } from '../adapters/webhook-sender.ts';
+
+/**
+ * Everything the use cases in app/ reach outside the process through, one port per outside thing
+ * (the renderer has its own, render-port.ts, so functions that do not render never load Chromium).
+ * Lambda and the local stack run the same adapters (the local stack points them at the emulators
+ * through the endpoint settings); unit tests put in-memory fakes in their place with `usePorts`, to
+ * reach the failure paths an end-to-end run cannot provoke on demand.
+ */
+export interface Ports {
+  jobs: {
+    insertJob: typeof insertJob;
+    getJob: typeof getJob;
+    claimJob: typeof claimJob;
+    releaseClaim: typeof releaseClaim;
+    completeJob: typeof completeJob;
+    failJob: typeof failJob;
+    cancelJob: typeof cancelJob;
+    claimWebhookDelivery: typeof claimWebhookDelivery;
+    recordWebhookAttempt: typeof recordWebhookAttempt;
+    finishWebhook: typeof finishWebhook;
+    recentRenderDurations: typeof recentRenderDurations;
+    listJobs: typeof listJobs;
+    countActiveJobs: typeof countActiveJobs;
+  };
+  accounts: {
+    getAccount: typeof getAccount;
+    findAccountByKeyHash: typeof findAccountByKeyHash;
+    updateWebhookSettings: typeof updateWebhookSettings;
+  };
+  idempotency: {
+    putIdempotencyRecord: typeof putIdempotencyRecord;
+    deleteIdempotencyRecord: typeof deleteIdempotencyRecord;
+  };
+  blobs: {
+    putInput: typeof putInput;
+    getInput: typeof getInput;
+    deleteObject: typeof deleteObject;
+    putPdf: typeof putPdf;
+    presignPdf: typeof presignPdf;
+  };
+  queue: { enqueueLongjob: typeof enqueueLongjob; queueDepth: typeof queueDepth };
+  analytics: { recordEvent: typeof recordEvent };
+  webhooks: { postWebhook: typeof postWebhook };
+}
+
+const adapters: Ports = {
+  jobs: {
+    insertJob,
+    getJob,
+    claimJob,
+    releaseClaim,
+    completeJob,
+    failJob,
+    cancelJob,
+    claimWebhookDelivery,
+    recordWebhookAttempt,
+    finishWebhook,
+    recentRenderDurations,
+    listJobs,
+    countActiveJobs,
+  },
+  accounts: { getAccount, findAccountByKeyHash, updateWebhookSettings },
+  idempotency: { putIdempotencyRecord, deleteIdempotencyRecord },
+  blobs: { putInput, getInput, deleteObject, putPdf, presignPdf },
+  queue: { enqueueLongjob, queueDepth },
+  analytics: { recordEvent },
+  webhooks: { postWebhook },
+};
+
+let current: Ports = adapters;
+
+/** The ports the use cases call through. */
+export const ports = (): Ports => current;
+
+/**
+ * Replaces some ports (each group whole or in part) until the returned function is called: for unit
+ * tests only. The groups not given keep the real adapters.
+ */
+export const usePorts = (replacement: { [K in keyof Ports]?: Partial<Ports[K]> }): (() => void) => {
+  const previous = current;
+  current = Object.fromEntries(
+    Object.entries(previous).map(([group, fns]) => [
+      group,
+      { ...fns, ...(replacement[group as keyof Ports] ?? {}) },
+    ]),
+  ) as unknown as Ports;
+  return () => {
+    current = previous;
+  };
+};

@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { fakeJobs, queuedRow } from './fakes.ts';
+
+const { usePorts } = await import('../../../src/app/ports.ts');
+const { useRenderer } = await import('../../../src/app/render-port.ts');
+const { processLongjobMessage } = await import('../../../src/app/longjob-process.ts');
+const { handleDeadLetter } = await import('../../../src/app/dead-letter.ts');
+const { ImageTooLargeError, RenderCrashError } = await import('../../../src/renderer/render.ts');
+
+const account = {
+  user_id: 'acct-a',
+  api_key_hash: 'h',
+  name: 'A',
+  created_at: '',
+  webhook_secret: `whsec_${Buffer.from('a signing secret, 24 b.').toString('base64')}`,
+};
+const WEBHOOK = 'https://hooks.example/podpdf';
+
+/** Ports for processing: an in-memory job table and a webhook sender that records what it sent. */
+const setUp = (rows: Parameters<typeof queuedRow>[1][] = []) => {
+  const store = fakeJobs();
+  const sent: Array<{ url: string; body: Record<string, unknown> }> = [];
+  for (const [i, fields] of rows.entries()) store.rows.set(`job-${i}`, queuedRow(`job-${i}`, fields));
+  const restore = usePorts({
+    jobs: {
+      ...store.jobs,
+      claimWebhookDelivery: async (jobId, now, leaseMs) => {
+        const row = store.rows.get(jobId);
+        const pending =
+          row &&
+          ['completed', 'failed'].includes(row.status) &&
+          row.webhook_url &&
+          row.webhook_delivered === undefined &&
+          (row.webhook_lease_expires_at ?? 0) < now;
+        if (!row || !pending) return undefined;
+        row.webhook_lease_expires_at = now + leaseMs;
+        return { ...row };
+      },
+      recordWebhookAttempt: async (jobId, _attempt, outcome) => {
+        const row = store.rows.get(jobId);
+        if (row && outcome) row.webhook_delivered = outcome.delivered;
+      },
+      finishWebhook: async () => undefined,
+    },
+    accounts: { getAccount: async () => account },
+    blobs: { getInput: async () => undefined },
+    analytics: { recordEvent: async () => undefined },
+    webhooks: {
+      postWebhook: async (url, body) => {
+        sent.push({ url, body: JSON.parse(body) as Record<string, unknown> });
+        return { statusCode: 200, durationMs: 1 };
+      },
+    },
+  });
+  return { ...store, sent, restore };
+};
+
+const inAMinute = () => Date.now() + 60_000;
+
+describe('processLongjobMessage: failure paths', () => {
+  const restores: Array<() => void> = [];
+  afterEach(() => {
+    for (const restore of restores.splice(0)) restore();
+  });
+
+  it('fails a job whose stored HTML is gone with INPUT_MISSING, and sends its webhook', async () => {
+    const env = setUp([{ input_key: 'inputs/job-0.html', webhook_url: WEBHOOK }]);
+    restores.push(env.restore);
+    const outcome = await processLongjobMessage({ job_id: 'job-0', owner: 'acct-a' }, inAMinute());
+    assert.equal(outcome, 'done');
+    assert.equal(env.rows.get('job-0')?.status, 'failed');
+    assert.equal(env.rows.get('job-0')?.error_code, 'INPUT_MISSING');
+    assert.equal(env.sent.length, 1);
+    assert.deepEqual((env.sent[0]?.body.error as { code: string }).code, 'INPUT_MISSING');
+  });
+
+  it("fails a document whose image is too large for good: IMAGE_TOO_LARGE, the renderer's message", async () => {
+    const env = setUp([{ webhook_url: WEBHOOK }]);
+    restores.push(env.restore);
+    restores.push(
+      useRenderer(async () => {
+        throw new ImageTooLargeError(
+          { url: 'https://a.example/x.png', format: 'PNG', width: 9e3, height: 9e3 },
+          1,
+          81e6,
+        );
+      }),
+    );
+    const outcome = await processLongjobMessage(
+      { job_id: 'job-0', owner: 'acct-a', html: '<p>x</p>' },
+      inAMinute(),
+    );
+    assert.equal(outcome, 'done');
+    const row = env.rows.get('job-0');
+    assert.equal(row?.error_code, 'IMAGE_TOO_LARGE');
+    assert.match(row?.error_message ?? '', /https:\/\/a\.example\/x\.png is a PNG of 9000×9000 pixels/);
+  });
+
+  it('gives the claim back and asks for redelivery when Chromium crashes: not the document’s fault', async () => {
+    const env = setUp([{ webhook_url: WEBHOOK }]);
+    restores.push(env.restore);
+    restores.push(
+      useRenderer(async () => {
+        throw new RenderCrashError('Target closed');
+      }),
+    );
+    const outcome = await processLongjobMessage(
+      { job_id: 'job-0', owner: 'acct-a', html: '<p>x</p>' },
+      inAMinute(),
+    );
+    assert.equal(outcome, 'retry');
+    const row = env.rows.get('job-0');
+    assert.equal(row?.status, 'queued', 'the next delivery can claim it at once');
+    assert.equal(row?.attempts, 1);
+    assert.equal(env.sent.length, 0);
+  });
+
+  it('a message for a job another worker holds is redelivered; one for a finished job is acknowledged', async () => {
+    const env = setUp([
+      { status: 'processing', lease_token: 'other', lease_expires_at: Date.now() + 600_000 },
+      { status: 'failed', error_code: 'ENQUEUE_FAILED' },
+    ]);
+    restores.push(env.restore);
+    assert.equal(await processLongjobMessage({ job_id: 'job-0', owner: 'acct-a' }, inAMinute()), 'retry');
+    // A job failed at submission (its client got 503) is not rendered, and announces nothing.
+    assert.equal(await processLongjobMessage({ job_id: 'job-1', owner: 'acct-a' }, inAMinute()), 'done');
+    assert.equal(env.rows.get('job-1')?.status, 'failed');
+    assert.equal(env.sent.length, 0);
+    assert.equal(
+      await processLongjobMessage({ job_id: 'no-such-job', owner: 'acct-a' }, inAMinute()),
+      'done',
+    );
+  });
+});
+
+describe('handleDeadLetter: races with a worker', () => {
+  const restores: Array<() => void> = [];
+  afterEach(() => {
+    for (const restore of restores.splice(0)) restore();
+  });
+
+  it('fails a queued job with PROCESSING_FAILED and sends its webhook', async () => {
+    const env = setUp([{ webhook_url: WEBHOOK }]);
+    restores.push(env.restore);
+    assert.equal(await handleDeadLetter({ job_id: 'job-0', owner: 'acct-a' }, 3), 'done');
+    assert.equal(env.rows.get('job-0')?.error_code, 'PROCESSING_FAILED');
+    assert.equal(env.sent.length, 1);
+  });
+
+  it('waits for a worker that still holds a live claim', async () => {
+    const env = setUp([{ status: 'processing', lease_token: 't', lease_expires_at: Date.now() + 600_000 }]);
+    restores.push(env.restore);
+    assert.equal(await handleDeadLetter({ job_id: 'job-0', owner: 'acct-a' }, 3), 'retry');
+    assert.equal(env.rows.get('job-0')?.status, 'processing');
+  });
+
+  it('takes over a claim whose lease ran out', async () => {
+    const env = setUp([{ status: 'processing', lease_token: 't', lease_expires_at: Date.now() - 1 }]);
+    restores.push(env.restore);
+    assert.equal(await handleDeadLetter({ job_id: 'job-0', owner: 'acct-a' }, 3), 'done');
+    assert.equal(env.rows.get('job-0')?.status, 'failed');
+  });
+
+  it('finishes only the pending webhook of a job that completed meanwhile', async () => {
+    const env = setUp([{ status: 'completed', webhook_url: WEBHOOK, s3_key: 'pdfs/job-0.pdf' }]);
+    restores.push(env.restore);
+    restores.push(
+      usePorts({ blobs: { presignPdf: async () => ({ url: 'https://s3.example/x.pdf', expiresAt: '' }) } }),
+    );
+    assert.equal(await handleDeadLetter({ job_id: 'job-0', owner: 'acct-a' }, 3), 'done');
+    assert.equal(env.rows.get('job-0')?.status, 'completed');
+    assert.equal(env.sent.length, 1);
+    assert.equal(env.sent[0]?.body.status, 'completed');
+  });
+});
