@@ -99,3 +99,18 @@ export const countActiveJobs = async (owner: string, query: QueryJobs = queryJob
   } while (startKey);
   return count;
 };
+
+/** Render times (ms) of the owner's most recent completed jobs (quick or long), newest first. */
+export const recentRenderDurations = async (owner: string, sample = 20): Promise<number[]> => {
+  const result = await queryJobsTable({
+    IndexName: OWNER_CREATED_INDEX,
+    KeyConditionExpression: '#o = :owner',
+    FilterExpression: 'attribute_exists(render_ms)',
+    ProjectionExpression: 'render_ms',
+    ExpressionAttributeNames: { '#o': 'owner' },
+    ExpressionAttributeValues: { ':owner': owner },
+    ScanIndexForward: false,
+    Limit: sample,
+  });
+  return (result.Items ?? []).map((item) => Number(item.render_ms));
+};

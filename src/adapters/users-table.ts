@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config.ts';
 import { getDocumentClient, isConditionalCheckFailure } from './dynamodb.ts';
+import { Expressions } from './expressions.ts';
 
 /** GSI on `api_key_hash`: keys are stored only as SHA-256 hex digests. */
 export const API_KEY_INDEX = 'ApiKeyHashIndex';
@@ -56,31 +57,21 @@ export const updateWebhookSettings = async (
   userId: string,
   changes: { webhook_url?: string | null; webhook_secret?: string | null },
 ): Promise<Account> => {
-  const sets: string[] = [];
-  const removes: string[] = [];
-  const values: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(changes)) {
-    if (value === undefined) continue;
-    if (value === null) removes.push(field);
-    else {
-      sets.push(`${field} = :${field}`);
-      values[`:${field}`] = value;
-    }
-  }
-  const expression = [
-    sets.length ? `SET ${sets.join(', ')}` : '',
-    removes.length ? `REMOVE ${removes.join(', ')}` : '',
-  ]
-    .join(' ')
-    .trim();
+  const x = new Expressions();
+  const update = x.update({
+    set: Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== null)),
+    remove: Object.entries(changes)
+      .filter(([, value]) => value === null)
+      .map(([field]) => field),
+  });
   const result = await getDocumentClient().send(
     new UpdateCommand({
       TableName: getConfig().USERS_TABLE,
       Key: { user_id: userId },
-      UpdateExpression: expression,
-      ConditionExpression: 'attribute_exists(user_id)',
-      ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+      UpdateExpression: update,
+      ConditionExpression: `attribute_exists(${x.name('user_id')})`,
       ReturnValues: 'ALL_NEW',
+      ...x.attributes(),
     }),
   );
   return result.Attributes as Account;

@@ -1,17 +1,14 @@
 import { recordEvent } from '../adapters/analytics-table.ts';
 import { deleteIdempotencyRecord, putIdempotencyRecord } from '../adapters/idempotency-table.ts';
-import { countActiveJobs, listJobs } from '../adapters/jobs-listing.ts';
+import { claimWebhookDelivery, finishWebhook, recordWebhookAttempt } from '../adapters/job-webhooks.ts';
+import { countActiveJobs, listJobs, recentRenderDurations } from '../adapters/jobs-listing.ts';
 import {
   cancelJob,
   claimJob,
-  claimWebhookDelivery,
   completeJob,
   failJob,
-  finishWebhook,
   getJob,
   insertJob,
-  recentRenderDurations,
-  recordWebhookAttempt,
   releaseClaim,
 } from '../adapters/jobs-table.ts';
 import { deleteObject, getInput, presignPdf, putInput, putPdf } from '../adapters/s3.ts';

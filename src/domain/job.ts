@@ -19,6 +19,56 @@ export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 /** States a job never leaves. */
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'timeout', 'cancelled'];
 
+/**
+ * What a transition asks of the row it starts from, besides its status: nothing more, the caller's
+ * own live claim, or a claim whose lease has run out (its worker died).
+ */
+export type TransitionGuard = 'none' | 'own-claim' | 'lapsed-claim';
+
+/**
+ * A long job's transitions by name: the statuses each may start from, with the guard for each, and
+ * the status it leads to. The table adapter turns each into its write's condition; nothing else
+ * moves a job between states.
+ */
+export const JOB_TRANSITIONS = {
+  /** A worker takes the job: queued, or processing under a claim whose worker died. */
+  claim: {
+    from: { queued: 'none', processing: 'lapsed-claim' },
+    to: JobStatus.PROCESSING,
+  },
+  /** A worker gives its claim back after a transient failure; the redelivered message retakes it. */
+  release: { from: { processing: 'own-claim' }, to: JobStatus.QUEUED },
+  complete: { from: { processing: 'own-claim' }, to: JobStatus.COMPLETED },
+  /** The worker holding the claim fails the job (its document cannot render). */
+  failClaimed: { from: { processing: 'own-claim' }, to: JobStatus.FAILED },
+  /** Fails a job no live worker holds: its message never went out, or SQS gave up on it. */
+  failUnclaimed: {
+    from: { queued: 'none', processing: 'lapsed-claim' },
+    to: JobStatus.FAILED,
+  },
+  /** The owner cancels a job no worker has taken. */
+  cancel: { from: { queued: 'none' }, to: JobStatus.CANCELLED },
+} as const satisfies Record<string, { from: Partial<Record<JobStatus, TransitionGuard>>; to: JobStatus }>;
+
+export type JobTransition = keyof typeof JOB_TRANSITIONS;
+
+/**
+ * Whether `transition` may start from `job` at `now` for the caller holding `token`: the rule the
+ * table's conditions enforce, for code that holds rows in memory (the unit tests' fake table).
+ */
+export const allowsTransition = (
+  transition: JobTransition,
+  job: Pick<JobRecord, 'status' | 'lease_token' | 'lease_expires_at'>,
+  now: number,
+  token?: string,
+): boolean => {
+  const guard = (JOB_TRANSITIONS[transition].from as Partial<Record<JobStatus, TransitionGuard>>)[job.status];
+  if (guard === undefined) return false;
+  if (guard === 'own-claim') return token !== undefined && job.lease_token === token;
+  if (guard === 'lapsed-claim') return (job.lease_expires_at ?? 0) < now;
+  return true;
+};
+
 /** States counted in `active_count`: a poller should keep polling while any exist. */
 export const ACTIVE_STATUSES: readonly JobStatus[] = ['queued', 'processing'];
 

@@ -1,5 +1,5 @@
 import type { Ports } from '../../../src/app/ports.ts';
-import type { JobRecord } from '../../../src/domain/job.ts';
+import { allowsTransition, type JobRecord } from '../../../src/domain/job.ts';
 
 /** The handlers' settings, as the local stack would set them; the fakes never reach these names. */
 export const FAKE_ENV = {
@@ -14,9 +14,9 @@ export const FAKE_ENV = {
 Object.assign(process.env, FAKE_ENV);
 
 /**
- * An in-memory job table with the conditions of adapters/jobs-table.ts for the writes the failure
- * paths use: a job is claimed only while queued (or its lease has run out), failed without a token
- * only while queued or unclaimed, and every write answers with the row it left or undefined.
+ * An in-memory job table for the writes the failure paths use, allowing each transition by the same
+ * rule the table's conditions are built from (domain/job.ts); every write answers with the row it
+ * left or undefined.
  */
 export const fakeJobs = () => {
   const rows = new Map<string, JobRecord>();
@@ -30,9 +30,7 @@ export const fakeJobs = () => {
     },
     claimJob: async (jobId, token, now, leaseMs) => {
       const row = rows.get(jobId);
-      const free =
-        row?.status === 'queued' || (row?.status === 'processing' && (row.lease_expires_at ?? 0) < now);
-      if (!row || !free) return undefined;
+      if (!row || !allowsTransition('claim', row, now)) return undefined;
       Object.assign(row, {
         status: 'processing',
         lease_token: token,
@@ -43,7 +41,7 @@ export const fakeJobs = () => {
     },
     releaseClaim: async (jobId, token) => {
       const row = rows.get(jobId);
-      if (!row || row.lease_token !== token || row.status !== 'processing') return undefined;
+      if (!row || !allowsTransition('release', row, Date.now(), token)) return undefined;
       row.status = 'queued';
       delete row.lease_token;
       delete row.lease_expires_at;
@@ -51,12 +49,8 @@ export const fakeJobs = () => {
     },
     failJob: async (jobId, error, options) => {
       const row = rows.get(jobId);
-      if (!row) return undefined;
-      const allowed = options.token
-        ? row.lease_token === options.token && row.status === 'processing'
-        : row.status === 'queued' ||
-          (row.status === 'processing' && (row.lease_expires_at ?? 0) < options.now);
-      if (!allowed) return undefined;
+      const transition = options.token ? 'failClaimed' : 'failUnclaimed';
+      if (!row || !allowsTransition(transition, row, options.now, options.token)) return undefined;
       Object.assign(row, {
         status: 'failed',
         error_code: error.code,
