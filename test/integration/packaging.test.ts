@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -13,18 +14,47 @@ const run = promisify(execFile);
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
 type Statement = { Sid: string; Effect: string; Action: string[]; Resource: unknown };
 
+const SERVERLESS_DIR = join(PROJECT_ROOT, '.serverless');
+/** serverless.yml's functions and the file each one's handler is built from. */
+const FUNCTIONS: Record<string, string> = {
+  quickjob: 'quickjob',
+  longjob: 'longjob',
+  processor: 'processor',
+  deadLetter: 'dead-letter',
+  jobs: 'jobs',
+  accounts: 'accounts',
+};
+const RENDERING = new Set(['quickjob', 'processor']);
+
+/** The paths in a zip, from Python's zipfile (the test already needs python3 to unpack). */
+const zipFiles = async (zip: string): Promise<string[]> =>
+  (
+    await run('python3', [
+      '-c',
+      'import sys,zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))',
+      zip,
+    ])
+  ).stdout
+    .split('\n')
+    .filter(Boolean);
+
 describe('npm run package (osls, offline)', () => {
   let template: Template;
-  let zipListing: string;
+  /** Each function's artifact: its zip and the files in it. */
+  const artifacts = new Map<string, { zip: string; files: string[] }>();
 
   before(async () => {
     await run('npm', ['run', 'package'], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
     });
-    const dir = join(PROJECT_ROOT, '.serverless');
-    template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
-    zipListing = (await run('python3', ['-m', 'zipfile', '-l', join(dir, 'podpdf.zip')])).stdout;
+    template = JSON.parse(
+      readFileSync(join(SERVERLESS_DIR, 'cloudformation-template-update-stack.json'), 'utf8'),
+    );
+    for (const fn of Object.keys(FUNCTIONS)) {
+      const zip = join(SERVERLESS_DIR, `${fn}.zip`);
+      artifacts.set(fn, { zip, files: await zipFiles(zip) });
+    }
   });
 
   const resourcesOf = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
@@ -214,13 +244,31 @@ describe('npm run package (osls, offline)', () => {
     }
   });
 
-  it('ships the handler bundle and the Chromium package in the artifact', () => {
-    for (const handler of ['quickjob', 'longjob', 'processor', 'dead-letter', 'jobs', 'accounts']) {
-      assert.match(zipListing, new RegExp(`dist/handlers/${handler}\\.js`));
+  it('ships each function only what it loads: Chromium only where it renders, no source maps', (t) => {
+    for (const [fn, file] of Object.entries(FUNCTIONS)) {
+      const artifact = artifacts.get(fn);
+      assert.ok(artifact, `${fn} has an artifact of its own`);
+      const { files, zip } = artifact;
+      t.diagnostic(`${fn}: ${(statSync(zip).size / 1e6).toFixed(1)} MB zipped, ${files.length} files`);
+      assert.ok(files.includes(`dist/handlers/${file}.js`), `${fn} has its entry`);
+      assert.ok(files.includes(`dist/runtime/${file}.js`), `${fn} has its bundle`);
+      const renders = RENDERING.has(fn);
+      for (const shipped of [
+        'dist/runtime/browser.js',
+        'dist/runtime/pdf-lib.js',
+        'dist/node_modules/@sparticuz/chromium/bin/chromium.br',
+        'dist/node_modules/@sparticuz/chromium/build/index.js',
+      ]) {
+        assert.equal(files.includes(shipped), renders, `${fn} ${renders ? 'has' : 'lacks'} ${shipped}`);
+      }
+      const others = Object.values(FUNCTIONS).filter((other) => other !== file);
+      assert.ok(
+        !others.some((other) => files.includes(`dist/runtime/${other}.js`)),
+        `${fn} has no other bundle`,
+      );
+      assert.ok(!files.some((f) => f.endsWith('.map')), `${fn} ships no source map`);
+      assert.ok(!files.some((f) => f.startsWith('src/')), `${fn} ships no source`);
     }
-    assert.match(zipListing, /dist\/node_modules\/@sparticuz\/chromium\/bin\/chromium\.br/);
-    assert.match(zipListing, /dist\/node_modules\/@sparticuz\/chromium\/build\/index\.js/);
-    assert.doesNotMatch(zipListing, /^\s*src\//m);
   });
 });
 
@@ -231,6 +279,7 @@ describe('npm run package (osls, offline)', () => {
 const invokeBundled = (
   handlerFile: string,
   event: unknown,
+  root = PROJECT_ROOT,
 ): Promise<{
   statusCode: number;
   headers: Record<string, string>;
@@ -239,7 +288,7 @@ const invokeBundled = (
 }> =>
   new Promise((resolve, reject) => {
     const script = `
-      const { handler } = require(${JSON.stringify(join(PROJECT_ROOT, 'dist/handlers', handlerFile))});
+      const { handler } = require(${JSON.stringify(join(root, 'dist/handlers', handlerFile))});
       const deadline = Date.now() + 25000;
       handler(JSON.parse(process.env.EVENT), { getRemainingTimeInMillis: () => deadline - Date.now() })
         .then((result) => { process.stdout.write(JSON.stringify(result)); process.exit(0); },
@@ -282,20 +331,36 @@ const httpEvent = (routeKey: string, apiKey: string, body?: unknown) => {
   };
 };
 
-describe('the packaged handlers (dist/), as Lambda loads them', () => {
+describe("the packaged handlers, each run from its own function's artifact as Lambda loads it", () => {
   let stack: TestStack;
+  /** Where each function's zip is unpacked, by function name. */
+  const unpacked = new Map<string, string>();
+  const rootOf = (fn: string) => unpacked.get(fn) ?? assert.fail(`${fn} was not unpacked`);
   before(async () => {
-    await run(process.execPath, ['esbuild.config.ts'], { cwd: PROJECT_ROOT });
+    // The artifacts the describe above built, or a fresh package when this one runs alone.
+    if (!existsSync(join(SERVERLESS_DIR, 'quickjob.zip'))) {
+      await run('npm', ['run', 'package'], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+      });
+    }
+    for (const fn of Object.keys(FUNCTIONS)) {
+      const dir = mkdtempSync(join(tmpdir(), `podpdf-${fn}-`));
+      await run('python3', ['-m', 'zipfile', '-e', join(SERVERLESS_DIR, `${fn}.zip`), dir]);
+      unpacked.set(fn, dir);
+    }
     stack = await startTestStack({ pollQueues: false });
   });
   after(async () => {
     await stack.stop();
+    for (const dir of unpacked.values()) rmSync(dir, { recursive: true, force: true });
   });
 
   it('quickjob finds the shipped Chromium and returns a PDF', async () => {
     const result = await invokeBundled(
       'quickjob.js',
       httpEvent('POST /quickjob', stack.apiKey, { input_type: 'html', html: '<h1>From the bundle</h1>' }),
+      rootOf('quickjob'),
     );
     assert.equal(result.statusCode, 200, result.body);
     assert.equal(result.headers['x-pdf-pages'], '1');
@@ -306,6 +371,7 @@ describe('the packaged handlers (dist/), as Lambda loads them', () => {
     const result = await invokeBundled(
       'quickjob.js',
       httpEvent('POST /quickjob', stack.apiKey, { input_type: 'html', html: pagedHtml(120) }),
+      rootOf('quickjob'),
     );
     assert.equal(result.statusCode, 200, result.body);
     assert.equal(result.headers['x-pdf-pages'], '100');
@@ -314,18 +380,26 @@ describe('the packaged handlers (dist/), as Lambda loads them', () => {
   });
 
   it('the other handlers load and answer', async () => {
-    const jobs = await invokeBundled('jobs.js', httpEvent('GET /jobs', stack.apiKey));
+    const jobs = await invokeBundled('jobs.js', httpEvent('GET /jobs', stack.apiKey), rootOf('jobs'));
     assert.equal(jobs.statusCode, 200, jobs.body);
     assert.equal(JSON.parse(jobs.body).active_count, 0);
-    const accounts = await invokeBundled('accounts.js', httpEvent('GET /accounts/me', 'wrong-key'));
+    const accounts = await invokeBundled(
+      'accounts.js',
+      httpEvent('GET /accounts/me', 'wrong-key'),
+      rootOf('accounts'),
+    );
     assert.equal(accounts.statusCode, 401);
     const longjob = await invokeBundled(
       'longjob.js',
       httpEvent('POST /longjob', stack.apiKey, { input_type: 'html', html: '<p>queued by the bundle</p>' }),
+      rootOf('longjob'),
     );
     assert.equal(longjob.statusCode, 202, longjob.body);
-    for (const file of ['processor.js', 'dead-letter.js']) {
-      const batch = await invokeBundled(file, { Records: [] });
+    for (const [fn, file] of [
+      ['processor', 'processor.js'],
+      ['deadLetter', 'dead-letter.js'],
+    ] as const) {
+      const batch = await invokeBundled(file, { Records: [] }, rootOf(fn));
       assert.deepEqual(batch, { batchItemFailures: [] });
     }
   });

@@ -29,10 +29,7 @@ describe('service definition', () => {
     assert.deepEqual(processor?.queueTriggers, [
       { queue: 'LongjobQueue', batchSize: 5, reportBatchItemFailures: true },
     ]);
-    assert.deepEqual(processor?.environment, {
-      NODE_OPTIONS: '--enable-source-maps',
-      PODPDF_PREWARM_BROWSER: 'true',
-    });
+    assert.deepEqual(processor?.environment, { PODPDF_PREWARM_BROWSER: 'true' });
     const jobs = def.functions.find((f) => f.name === 'jobs');
     assert.deepEqual(
       jobs?.httpRoutes.map((r) => `${r.method} ${r.path}`),
