@@ -72,7 +72,10 @@ describe('processLongjobMessage: failure paths', () => {
     assert.equal(env.rows.get('job-0')?.status, 'failed');
     assert.equal(env.rows.get('job-0')?.error_code, 'INPUT_MISSING');
     assert.equal(env.sent.length, 1);
-    assert.deepEqual((env.sent[0]?.body.error as { code: string }).code, 'INPUT_MISSING');
+    assert.deepEqual(env.sent[0]?.body.error, {
+      code: 'INPUT_MISSING',
+      message: 'The stored HTML of this job no longer exists.',
+    });
   });
 
   it("fails a document whose image is too large for good: IMAGE_TOO_LARGE, the renderer's message", async () => {
