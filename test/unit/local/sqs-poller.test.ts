@@ -59,42 +59,44 @@ const options = (sqs: SQSClient, handled: string[]) => ({
   concurrency: 1,
 });
 
+/**
+ * Runs a poller over one message whose delete answers with `onDelete`, until the delete was made and
+ * two more receives followed it (polling went on); returns the bodies the handler got.
+ */
+const pollPastDelete = async (onDelete: () => Promise<unknown>): Promise<string[]> => {
+  const { sqs, calls } = fakeSqs([{ MessageId: 'm1', ReceiptHandle: 'r1', Body: 'job-1' }], onDelete);
+  const handled: string[] = [];
+  const poller = startQueuePoller(options(sqs, handled));
+  try {
+    await until(() => calls.deletes === 1, 2_000, 'the delete');
+    const receivesAtDelete = calls.receives;
+    await until(() => calls.receives > receivesAtDelete + 1, 2_000, 'polling to go on');
+  } finally {
+    await poller.stop();
+  }
+  return handled;
+};
+
 describe('local SQS poller', () => {
   it('keeps polling when DeleteMessageBatch is rejected, with no unhandled rejection', async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
-    const { sqs, calls } = fakeSqs([{ MessageId: 'm1', ReceiptHandle: 'r1', Body: 'job-1' }], () =>
-      Promise.reject(new Error('emulator went away')),
-    );
-    const handled: string[] = [];
-    const poller = startQueuePoller(options(sqs, handled));
     try {
-      await until(() => calls.deletes === 1, 2_000, 'the delete');
-      const receivesAtDelete = calls.receives;
-      await until(() => calls.receives > receivesAtDelete + 1, 2_000, 'polling to go on');
+      assert.deepEqual(await pollPastDelete(() => Promise.reject(new Error('emulator went away'))), [
+        'job-1',
+      ]);
     } finally {
-      await poller.stop();
       process.off('unhandledRejection', onUnhandled);
     }
-    assert.deepEqual(handled, ['job-1']);
     assert.deepEqual(unhandled, []);
   });
 
   it('keeps polling when DeleteMessageBatch reports failed entries', async () => {
-    const { sqs, calls } = fakeSqs([{ MessageId: 'm1', ReceiptHandle: 'r1', Body: 'job-1' }], async () => ({
+    const handled = await pollPastDelete(async () => ({
       Successful: [],
       Failed: [{ Id: '0', Code: 'ReceiptHandleIsInvalid', SenderFault: true }],
     }));
-    const handled: string[] = [];
-    const poller = startQueuePoller(options(sqs, handled));
-    try {
-      await until(() => calls.deletes === 1, 2_000, 'the delete');
-      const receivesAtDelete = calls.receives;
-      await until(() => calls.receives > receivesAtDelete + 1, 2_000, 'polling to go on');
-    } finally {
-      await poller.stop();
-    }
     assert.deepEqual(handled, ['job-1']);
   });
 });
