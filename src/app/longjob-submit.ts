@@ -16,7 +16,7 @@ const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
  * Each submission step is bounded, so that even when AWS hangs the function (20 s timeout) still has
  * the time to undo what it did and answer 503, instead of being cut off with a row and no message.
  */
-const STEP_TIMEOUT_MS = { input: 4_000, row: 2_000, message: 2_000, compensation: 2_000 } as const;
+const STEP_TIMEOUT_MS = { input: 4_000, row: 2_000, message: 1_000, compensation: 2_000 } as const;
 
 /** Past the longjob function's timeout, a key whose job row never appeared belongs to a dead request. */
 const ABANDONED_SUBMISSION_MS = 30_000;
@@ -91,7 +91,7 @@ const estimatedCompletion = async (owner: string): Promise<string | null> => {
 
 /**
  * Retries a compensating write a few times; a failure here is logged, the original error wins.
- * Resolves with what the write returned, or `failed` when every try threw.
+ * Resolves with what the write returned, or FAILED when every try threw.
  */
 const compensate = async <T>(what: string, action: () => Promise<T>): Promise<T | typeof FAILED> => {
   for (let attempt = 1; attempt <= 3; attempt += 1) {
@@ -105,7 +105,7 @@ const compensate = async <T>(what: string, action: () => Promise<T>): Promise<T 
 };
 const FAILED = Symbol('compensation failed');
 
-/** Sends sent twice at most: a duplicate message is harmless, the processor claims a job once. */
+/** A message is sent twice at most: a duplicate is harmless, the processor claims a job once. */
 const ENQUEUE_ATTEMPTS = 2;
 
 /** Sends the job's message; resolves with the last error when no attempt was confirmed. */
