@@ -22,6 +22,8 @@ const ANSWER_SLACK_MS = 1_500;
 const RSS_MARGIN_BYTES = 300 * MB;
 /** A refusal before rendering is a parse of the request: well under a second. */
 const PRECHECK_MS = 2_000;
+/** How long the site holds a bomb that A's document asked for but does not wait on. */
+const SLOW_MS = 1_500;
 
 /** Resident memory of the running browser and all its processes. */
 const chromiumRss = async (): Promise<number> => {
@@ -42,6 +44,8 @@ describe('one account cannot exhaust the renderer memory another needs', () => {
     site = await startLoopbackSite((req, res) => {
       if (req.path === '/bomb.png') res.writeHead(200, { 'content-type': 'image/png' }).end(bomb);
       else if (req.path === '/big.png') res.writeHead(200, { 'content-type': 'image/png' }).end(big);
+      else if (req.path === '/slow-bomb.png')
+        setTimeout(() => res.writeHead(200, { 'content-type': 'image/png' }).end(bomb), SLOW_MS);
       else res.writeHead(404).end();
     });
     stack = await startTestStack({
@@ -142,6 +146,24 @@ describe('one account cannot exhaust the renderer memory another needs', () => {
       assert.equal(site.requestsTo('/bomb.png').length > 0, true, 'the bomb was fetched');
     });
   }
+
+  it("a bomb A asked for but did not wait on never counts against B's documents", async () => {
+    // A preload does not hold up A's print: the bomb arrives while B's documents use the same page.
+    const a = await quickjob(
+      stack,
+      keyA,
+      `<p>A</p><link rel=preload as=image href="${site.url('/slow-bomb.png')}">`,
+    );
+    assert.equal(a.status, 200, `A got ${a.status} ${a.errorCode}`);
+    const until = Date.now() + SLOW_MS + 1_000;
+    let served = 0;
+    while (Date.now() < until) {
+      const b = await quickjob(stack, keyB, `<p>B ${served}</p>`);
+      assert.equal(b.status, 200, `B's request ${served} got ${b.status} ${b.errorCode}`);
+      served += 1;
+    }
+    assert.equal(site.requestsTo('/slow-bomb.png').length, 1, "A's bomb was asked for");
+  });
 
   it("images that are each allowed but together past the document's total are refused", async (t) => {
     const images = [1, 2, 3, 4].map((i) => `<img src="${site.url(`/big.png?n=${i}`)}" width=10>`).join('');
