@@ -36,6 +36,8 @@ export interface BenchPlan {
    * after `warmup` jobs (and as many limit renders) at the batch's concurrency.
    */
   longjob: { documents: DocumentId[]; sequential: number; warmup: number; batch: number };
+  /** The cost scenario: renders per CPU share, after a warm-up, of each document. */
+  cost: { warmup: number; renders: number; documents: DocumentId[] };
 }
 
 const perDocument = (invoice: number, report: number, long: number): Record<DocumentId, number> => ({
@@ -60,6 +62,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     overhead: { iterations: 40, documents: ALL_DOCUMENTS },
     isolation: { iterations: 40, documents: ['invoice', 'report-10'] },
     longjob: { documents: ['invoice', 'report-10'], sequential: 40, warmup: 100, batch: 200 },
+    cost: { warmup: 5, renders: 40, documents: ['invoice', 'report-10'] },
   },
   // About 110 s on a quiet 2-core machine (under 2 minutes with some noise): enough samples for p50/p95;
   // p99 is close to the maximum at these counts.
@@ -74,6 +77,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     overhead: { iterations: 4, documents: ['invoice', 'report-10'] },
     isolation: { iterations: 8, documents: ['invoice', 'report-10'] },
     longjob: { documents: ['invoice'], sequential: 10, warmup: 20, batch: 40 },
+    cost: { warmup: 2, renders: 10, documents: ['invoice', 'report-10'] },
   },
   // Exercises every code path in seconds (the integration smoke test); the numbers mean nothing.
   smoke: {
@@ -87,6 +91,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     overhead: { iterations: 3, documents: ['invoice'] },
     isolation: { iterations: 2, documents: ['invoice'] },
     longjob: { documents: ['invoice'], sequential: 2, warmup: 2, batch: 2 },
+    cost: { warmup: 1, renders: 2, documents: ['invoice'] },
   },
 };
 
@@ -97,7 +102,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--smoke] [--results-dir
   --smoke            tiny run that only proves the benchmark works (used by the integration test)
   --results-dir DIR  where <timestamp>.json, latest.json and latest.svg go (default bench/results)
   --only IDS         comma-separated scenarios to run (latency, concurrency, longjob, memory,
-                     cold-start, overhead, isolation); targets of the others are not evaluated
+                     cold-start, overhead, isolation, cost); targets of the others are not evaluated
 `;
 
 /** Waits out `BenchPlan.settleMs`. */

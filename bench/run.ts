@@ -17,6 +17,7 @@ import { latencyTable, targetLines } from './report.ts';
 import { buildResults, type ScenarioRun, writeResults } from './results.ts';
 import { coldStartScenario } from './scenarios/cold-start.ts';
 import { concurrencyScenario } from './scenarios/concurrency.ts';
+import { costScenario } from './scenarios/cost.ts';
 import { isolationScenario } from './scenarios/isolation.ts';
 import { latencyScenario } from './scenarios/latency.ts';
 import { longjobScenario } from './scenarios/longjob.ts';
@@ -40,6 +41,7 @@ const SCENARIOS: Scenario[] = [
   coldStartScenario,
   overheadScenario,
   isolationScenario,
+  costScenario,
 ];
 
 /** Above this slowdown of memory touched after the sequential scenarios' quiet, the output says so. */

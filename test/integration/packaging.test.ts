@@ -64,7 +64,7 @@ describe('npm run package (osls, offline)', () => {
     assert.ok(fn);
     assert.equal(fn.Runtime, 'nodejs22.x');
     assert.equal(fn.Handler, 'dist/handlers/quickjob.handler');
-    assert.equal(fn.MemorySize, 10240);
+    assert.equal(fn.MemorySize, 3538);
     assert.ok(fn.Timeout <= 30, 'fits the HTTP API 30 s limit');
     assert.deepEqual(fn.Role, { 'Fn::GetAtt': ['QuickjobRole', 'Arn'] });
     assert.deepEqual(fn.Environment.Variables.JOBS_TABLE, { Ref: 'JobDetailsTable' });
@@ -93,7 +93,7 @@ describe('npm run package (osls, offline)', () => {
       resourcesOf('AWS::Lambda::Function').map(([, r]) => [r.Properties.FunctionName, r.Properties]),
     );
     const expected: Record<string, [string, number, number, string]> = {
-      'podpdf-dev-quickjob': ['dist/handlers/quickjob.handler', 10240, 29, 'QuickjobRole'],
+      'podpdf-dev-quickjob': ['dist/handlers/quickjob.handler', 3538, 29, 'QuickjobRole'],
       'podpdf-dev-longjob': ['dist/handlers/longjob.handler', 1024, 20, 'LongjobRole'],
       'podpdf-dev-processor': ['dist/handlers/processor.handler', 10240, 900, 'ProcessorRole'],
       'podpdf-dev-deadLetter': ['dist/handlers/dead-letter.handler', 512, 60, 'DeadLetterRole'],
