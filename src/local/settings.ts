@@ -32,7 +32,6 @@ const settingsSchema = z.object({
     })
     .optional(),
   PODPDF_PREWARM_BROWSER: flag.optional(),
-  PODPDF_ALLOW_PRIVATE_NETWORK: flag.optional(),
 });
 
 export type LocalSettings = z.infer<typeof settingsSchema>;
