@@ -18,7 +18,7 @@ function fail(lines: string): never {
 const describeStartError = (err: unknown, port: number): string => {
   const { code, message } = err as { code?: string; message?: string };
   if (code === 'EADDRINUSE')
-    return `port ${port} is in use on 127.0.0.1. Stop what holds it, or pick another: PODPDF_PORT=${port + 1} npm start`;
+    return `port ${port} is in use on 127.0.0.1. Stop what holds it, or pick another: PODPDF_PORT=${port < 65_535 ? port + 1 : 3001} npm start`;
   if (err instanceof SettingsError) return err.message;
   return message ?? String(err);
 };
