@@ -2,6 +2,9 @@
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 type Level = Exclude<keyof typeof LEVELS, 'silent'>;
 
+/** The values PODPDF_LOG_LEVEL takes, quietest last. */
+export const LOG_LEVELS = Object.keys(LEVELS) as [keyof typeof LEVELS, ...(keyof typeof LEVELS)[]];
+
 const threshold = (): number => {
   const configured = process.env.PODPDF_LOG_LEVEL as keyof typeof LEVELS | undefined;
   return LEVELS[configured ?? 'info'] ?? LEVELS.info;

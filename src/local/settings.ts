@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeSettingIssues } from '../config.ts';
+import { LOG_LEVELS } from '../log.ts';
 
 /**
  * The settings `npm start` reads, checked before anything starts so a typo gets one line naming the
@@ -7,13 +8,14 @@ import { describeSettingIssues } from '../config.ts';
  * (config.ts) are checked once the stack has set them.
  */
 const flag = z.enum(['true', 'false'], { error: 'must be "true" or "false"' });
+const PORT_RANGE = 'must be a port number from 0 to 65535 (0 picks a free one)';
 
 const settingsSchema = z.object({
   PODPDF_PORT: z
     .string()
-    .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535 (0 picks a free one)')
+    .regex(/^\d{1,5}$/, PORT_RANGE)
     .transform(Number)
-    .pipe(z.number().max(65_535, 'must be a port number from 0 to 65535 (0 picks a free one)'))
+    .pipe(z.number().max(65_535, PORT_RANGE))
     .default(3000),
   PODPDF_DEV_API_KEYS: z
     .string()
@@ -26,11 +28,7 @@ const settingsSchema = z.object({
     )
     .pipe(z.array(z.string().regex(/^[\x21-\x7e]+$/, 'keys are printable ASCII without spaces'))),
   PODPDF_DATA_DIR: z.string().min(1, 'must be a directory path when set').optional(),
-  PODPDF_LOG_LEVEL: z
-    .enum(['debug', 'info', 'warn', 'error', 'silent'], {
-      error: 'must be one of debug, info, warn, error, silent',
-    })
-    .optional(),
+  PODPDF_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   PODPDF_PREWARM_BROWSER: flag.optional(),
 });
 
