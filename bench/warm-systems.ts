@@ -65,7 +65,7 @@ export const startWarmSystems = async (
 ): Promise<{ warm: WarmSystems; chromiumCheck: ChromiumCheck; stop(): Promise<void> }> => {
   progress('starting the limit browser and the podpdf server');
   const limit = await startLimitRenderer(chromium);
-  const server = await startPodpdfServer().catch(async (err: unknown) => {
+  const server = await startPodpdfServer({ separateEmulators: true }).catch(async (err: unknown) => {
     await limit.close();
     throw err;
   });

@@ -109,11 +109,14 @@ export const longjobScenario: Scenario = {
       for (let done = 0; done < plan.warmup; done += concurrency)
         await Promise.all((await submitBatch(concurrency)).map((jobId) => clock.arrival(jobId)));
       await settle(ctx.plan.settleMs);
-      // CPU of the batch, split between the server process (handlers, AWS SDK, emulators, webhooks)
-      // and its Chromium: on a small machine the sum, not the render, bounds throughput.
+      // CPU of the batch, split between the server process (handlers, AWS SDK clients, webhooks), its
+      // Chromium and the emulators' process: on a small machine the sum, not the render, bounds throughput.
       const serverPid = warm.server.pid;
+      const emulatorsPid = warm.server.emulatorsPid;
+      const emulatorsCpu = () => (emulatorsPid === undefined ? Number.NaN : processCpuMs(emulatorsPid));
       const serverCpuBefore = processCpuMs(serverPid);
       const serverTreeCpuBefore = treeCpuMs(serverPid);
+      const emulatorsCpuBefore = emulatorsCpu();
       const podpdfClientCpuBefore = process.cpuUsage();
       const batchStart = performance.now();
       const jobIds = await submitBatch(plan.batch);
@@ -121,6 +124,7 @@ export const longjobScenario: Scenario = {
       const longWall = Math.max(...arrivals.map((a) => a.at)) - batchStart;
       const serverCpuMs = processCpuMs(serverPid) - serverCpuBefore;
       const serverChromiumCpuMs = treeCpuMs(serverPid) - serverTreeCpuBefore - serverCpuMs;
+      const emulatorsCpuMs = emulatorsCpu() - emulatorsCpuBefore;
       const podpdfClientCpuMs = cpuMsSince(podpdfClientCpuBefore);
       const latencies = arrivals.map((a) => a.at - batchStart);
       const renderRaw = async () => {
@@ -138,6 +142,7 @@ export const longjobScenario: Scenario = {
       const cpuPerJob = {
         podpdfServerMs: perJob(serverCpuMs),
         podpdfChromiumMs: perJob(serverChromiumCpuMs),
+        emulatorsMs: perJob(emulatorsCpuMs),
         podpdfClientMs: perJob(podpdfClientCpuMs),
         limitChromiumMs: perJob(limitChromiumCpuMs),
         limitClientMs: perJob(limitClientCpuMs),
@@ -163,12 +168,16 @@ export const longjobScenario: Scenario = {
         toRow('limit', doc.id, concurrency, raw),
         toRow('raw-page-per-doc', doc.id, concurrency, pagePerDoc),
       );
-      const podpdfCpu = cpuPerJob.podpdfServerMs + cpuPerJob.podpdfChromiumMs + cpuPerJob.podpdfClientMs;
+      const podpdfCpu =
+        cpuPerJob.podpdfServerMs +
+        cpuPerJob.podpdfChromiumMs +
+        cpuPerJob.emulatorsMs +
+        cpuPerJob.podpdfClientMs;
       const limitCpu = cpuPerJob.limitChromiumMs + cpuPerJob.limitClientMs;
       const cores = availableParallelism();
       const cpuText =
         `CPU per job: podpdf server ${ms(cpuPerJob.podpdfServerMs)} + its Chromium ` +
-        `${ms(cpuPerJob.podpdfChromiumMs)} + client ${ms(cpuPerJob.podpdfClientMs)}; ` +
+        `${ms(cpuPerJob.podpdfChromiumMs)} + emulators ${ms(cpuPerJob.emulatorsMs)} + client ${ms(cpuPerJob.podpdfClientMs)}; ` +
         `limit: Chromium ${ms(cpuPerJob.limitChromiumMs)} + client ` +
         `${ms(cpuPerJob.limitClientMs)}; ${cores} cores cap podpdf at ${((cores * 1000) / podpdfCpu).toFixed(1)} ` +
         `jobs/s and the limit at ${((cores * 1000) / limitCpu).toFixed(1)} renders/s`;
@@ -178,17 +187,21 @@ export const longjobScenario: Scenario = {
           `limit at concurrency ${concurrency}: ${rawThroughput.toFixed(1)} renders/s, ` +
           `with a page per document ${pagePerDocThroughput.toFixed(1)}`,
       );
+      // podpdf's own CPU on top of the render: its server process, less what the limit's client spends
+      // driving the same render (CDP messages, the PDF's bytes). Chromium and the emulators are not podpdf's.
+      const ownCpuPerJob = cpuPerJob.podpdfServerMs - cpuPerJob.limitClientMs;
+      const endToEnd =
+        `end to end ${longThroughput.toFixed(2)} jobs/s / limit ${rawThroughput.toFixed(2)} renders/s = ` +
+        `${(longThroughput / rawThroughput).toFixed(2)}x; a page per document ${pagePerDocThroughput.toFixed(2)}/s`;
+      progress(`longjob: podpdf server CPU ${ms(ownCpuPerJob)} per job on top of the render; ${endToEnd}`);
       targets.push(
         makeTarget({
-          id: 'longjob-batch-throughput',
-          description: `longjob batch throughput >= 0.85x raw parallel throughput at concurrency ${concurrency}`,
-          measured: longThroughput / rawThroughput,
-          threshold: 0.85,
-          comparison: '>=',
-          basis:
-            `${longThroughput.toFixed(2)} jobs/s / ${rawThroughput.toFixed(2)} renders/s; ` +
-            `raw with a page per document ${pagePerDocThroughput.toFixed(2)}/s (${(longThroughput / pagePerDocThroughput).toFixed(2)}x); ` +
-            cpuText,
+          id: 'longjob-server-cpu',
+          description: "podpdf's own server CPU per long job on top of the render <= 10 ms (emulators apart)",
+          measured: ownCpuPerJob,
+          threshold: 10,
+          comparison: '<=',
+          basis: `server ${ms(cpuPerJob.podpdfServerMs)} - limit client ${ms(cpuPerJob.limitClientMs)}; ${endToEnd}; ${cpuText}`,
         }),
       );
       details.batch = {
@@ -198,6 +211,8 @@ export const longjobScenario: Scenario = {
         limitWallMs: raw.wallMs,
         pagePerDocWallMs: pagePerDoc.wallMs,
         cpuPerJob,
+        ownCpuPerJobMs: ownCpuPerJob,
+        throughputRatio: longThroughput / rawThroughput,
       };
       return { status: 'done', rows, targets, details };
     } finally {

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { descendants, treeMemory } from '../proc.ts';
 import { progress } from '../progress.ts';
 import { median, round } from '../stats.ts';
@@ -34,10 +31,9 @@ export const memoryScenario: Scenario = {
   run: async (ctx) => {
     const { renders, window, documents } = ctx.plan.memory;
     const bodies = documents.map((id) => quickjobBody(ctx.document(id).html));
-    // Job rows go to a data directory on disk: in memory, the emulated table's growth with every render
-    // would count as the server's (on AWS the table is not in the process at all).
-    const dataDir = mkdtempSync(join(tmpdir(), 'podpdf-bench-data-'));
-    const server = await startPodpdfServer({ env: { PODPDF_DATA_DIR: dataDir } });
+    // The emulators run in a process of their own: the emulated table's growth with every render would
+    // otherwise count as the server's (on AWS the table is not in the process at all).
+    const server = await startPodpdfServer({ separateEmulators: true });
     const client = createQuickjobClient(server.url, server.apiKey);
     const samples: MemorySample[] = [];
     try {
@@ -61,7 +57,6 @@ export const memoryScenario: Scenario = {
     } finally {
       client.close();
       await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
     }
 
     const first = samples.slice(0, window);
@@ -90,7 +85,7 @@ export const memoryScenario: Scenario = {
         basis: `${c.lastMedianMb.toFixed(1)} MB / ${c.firstMedianMb.toFixed(1)} MB`,
       });
     const text = [
-      `Memory over ${renders} renders (${documents.join(' / ')} alternating, job rows on disk), median of first vs last ${window}:`,
+      `Memory over ${renders} renders (${documents.join(' / ')} alternating, emulators in their own process), median of first vs last ${window}:`,
       `  server process RSS     ${serverRss.firstMedianMb.toFixed(1)} MB -> ${serverRss.lastMedianMb.toFixed(1)} MB (x${serverRss.ratio.toFixed(3)})`,
       `  Chromium tree RSS sum  ${chromiumRss.firstMedianMb.toFixed(1)} MB -> ${chromiumRss.lastMedianMb.toFixed(1)} MB (x${chromiumRss.ratio.toFixed(3)})`,
       `  Chromium tree PSS sum  ${chromiumPss.firstMedianMb.toFixed(1)} MB -> ${chromiumPss.lastMedianMb.toFixed(1)} MB (x${chromiumPss.ratio.toFixed(3)})`,

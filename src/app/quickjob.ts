@@ -10,6 +10,7 @@ import {
 } from '../domain/limits.ts';
 import type { QuickjobRequest } from '../domain/render-request.ts';
 import type { RenderedPdf } from '../renderer/render.ts';
+import type { Timings } from '../util/timings.ts';
 import type { Caller } from './auth.ts';
 import { ports } from './ports.ts';
 import { renderFailure } from './render-failure.ts';
@@ -25,6 +26,8 @@ export interface QuickjobContext {
   estimate: RenderEstimate;
   /** Called once the job row is written, so responses name only jobs that exist. */
   onRecorded: () => void;
+  /** The request's spans: the renderer's, and `record` (the job row). */
+  timings: Timings;
 }
 
 /**
@@ -64,12 +67,14 @@ export const runQuickjob = async (
   };
   const finish = async (fields: Partial<JobRecord>) => {
     const completedAt = Date.now();
-    await ports().jobs.insertJob({
-      ...row,
-      ...fields,
-      completed_at: new Date(completedAt).toISOString(),
-      duration_ms: completedAt - ctx.startedAt,
-    });
+    await ctx.timings.time('record', () =>
+      ports().jobs.insertJob({
+        ...row,
+        ...fields,
+        completed_at: new Date(completedAt).toISOString(),
+        duration_ms: completedAt - ctx.startedAt,
+      }),
+    );
     ctx.onRecorded();
   };
 
@@ -81,6 +86,7 @@ export const runQuickjob = async (
       maxPages: MAX_PDF_PAGES,
       allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
       streamPdf: false,
+      timings: ctx.timings,
     });
   } catch (err) {
     const { error: clientError, timedOut } = renderFailure(err, {

@@ -9,23 +9,35 @@ import { parseWith } from '../domain/validation.ts';
 import { httpHandler } from '../http/handler.ts';
 import { readJsonBody } from '../http/request.ts';
 import { pdfResponse } from '../http/response.ts';
+import { Timings } from '../util/timings.ts';
 
-/** POST /quickjob: HTML in, PDF out inline, within 30 s. */
+/**
+ * POST /quickjob: HTML in, PDF out inline, within 30 s. The answer, PDF or error, carries a
+ * Server-Timing header with the request's spans (auth, validate, page, load, print, count, record, total).
+ */
 export const handler = httpHandler(async (event, context, headers) => {
   const startedAt = Date.now();
   const remainingMs = context.getRemainingTimeInMillis();
-  const account = await authenticate(event);
-  const request = parseWith(quickjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES));
-  const estimate = assertFitsQuickjob(request.html);
-  const jobId = randomUUID();
-  const { file, pages, truncated } = await runQuickjob(account, request, {
-    jobId,
-    startedAt,
-    remainingMs,
-    estimate,
-    onRecorded: () => {
-      headers['x-job-id'] = jobId;
-    },
-  });
-  return pdfResponse(file, { 'x-pdf-pages': String(pages), 'x-pdf-truncated': String(truncated) });
+  const timings = new Timings();
+  try {
+    const account = await timings.time('auth', () => authenticate(event));
+    const { request, estimate } = await timings.time('validate', () => {
+      const parsed = parseWith(quickjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES));
+      return { request: parsed, estimate: assertFitsQuickjob(parsed.html) };
+    });
+    const jobId = randomUUID();
+    const { file, pages, truncated } = await runQuickjob(account, request, {
+      jobId,
+      startedAt,
+      remainingMs,
+      estimate,
+      timings,
+      onRecorded: () => {
+        headers['x-job-id'] = jobId;
+      },
+    });
+    return pdfResponse(file, { 'x-pdf-pages': String(pages), 'x-pdf-truncated': String(truncated) });
+  } finally {
+    headers['server-timing'] = timings.header();
+  }
 });

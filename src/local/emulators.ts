@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 
-export interface Emulators {
+export interface EmulatorEndpoints {
   /** DynamoDB API (dynalite). */
   dynamodbEndpoint: string;
   /** S3 and SQS APIs (fauxqs). */
   awsEndpoint: string;
+}
+
+export interface Emulators extends EmulatorEndpoints {
   stop(): Promise<void>;
 }
 
@@ -73,3 +76,9 @@ export const startEmulators = async (dataDir?: string): Promise<Emulators> => {
     },
   };
 };
+
+/** Emulators another process runs (`npm run emulators`): used as they are, and left running on stop. */
+export const runningEmulators = (endpoints: EmulatorEndpoints): Emulators => ({
+  ...endpoints,
+  stop: async () => undefined,
+});

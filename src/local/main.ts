@@ -2,6 +2,8 @@
  * `npm start`: the local podpdf API on http://127.0.0.1:${PODPDF_PORT:-3000}.
  *   PODPDF_DEV_API_KEYS  comma-separated keys to seed (one account each); one is generated otherwise
  *   PODPDF_DATA_DIR      keep DynamoDB/S3/SQS state (and the generated key) here across restarts
+ *   PODPDF_DYNAMODB_ENDPOINT, PODPDF_AWS_ENDPOINT
+ *                        use the emulators `npm run emulators` started instead of starting them here
  */
 import { chromiumNeedsUnpacking, getBrowser } from '../renderer/browser.ts';
 import { closeRenderer, prewarmRenderer } from '../renderer/pages.ts';
@@ -30,6 +32,10 @@ try {
   fail(describeStartError(err, 0));
 }
 const { PODPDF_PORT: port, PODPDF_DEV_API_KEYS: apiKeys, PODPDF_DATA_DIR: dataDir } = settings;
+const emulators =
+  settings.PODPDF_DYNAMODB_ENDPOINT && settings.PODPDF_AWS_ENDPOINT
+    ? { dynamodbEndpoint: settings.PODPDF_DYNAMODB_ENDPOINT, awsEndpoint: settings.PODPDF_AWS_ENDPOINT }
+    : undefined;
 
 // Chromium is started first, so a binary that cannot run is reported here rather than as a 503 on
 // the first request, and the first request pays for neither unpacking nor launching it.
@@ -45,7 +51,12 @@ try {
 
 let stack: LocalStack;
 try {
-  stack = await startLocalStack({ port, apiKeys, ...(dataDir ? { dataDir } : {}) });
+  stack = await startLocalStack({
+    port,
+    apiKeys,
+    ...(dataDir ? { dataDir } : {}),
+    ...(emulators ? { emulators } : {}),
+  });
 } catch (err) {
   await closeRenderer();
   fail(describeStartError(err, port));
@@ -56,7 +67,7 @@ console.log(`
 podpdf local API listening on ${stack.url}
   DynamoDB (dynalite): ${stack.emulators.dynamodbEndpoint}
   S3 + SQS (fauxqs):   ${stack.emulators.awsEndpoint}
-  state:               ${dataDir ? `kept in ${dataDir}` : 'in memory'}
+  state:               ${emulators ? 'in the emulators given' : dataDir ? `kept in ${dataDir}` : 'in memory'}
 
 API key${stack.apiKeys.length > 1 ? 's' : ''}:
 ${stack.apiKeys.map((key) => `  ${key}`).join('\n')}

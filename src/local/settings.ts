@@ -8,6 +8,7 @@ import { LOG_LEVELS } from '../log.ts';
  * (config.ts) are checked once the stack has set them.
  */
 const flag = z.enum(['true', 'false'], { error: 'must be "true" or "false"' });
+const endpoint = z.url({ protocol: /^https?$/, error: 'must be an http:// URL' });
 const PORT_RANGE = 'must be a port number from 0 to 65535 (0 picks a free one)';
 
 const settingsSchema = z.object({
@@ -30,6 +31,8 @@ const settingsSchema = z.object({
   PODPDF_DATA_DIR: z.string().min(1, 'must be a directory path when set').optional(),
   PODPDF_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   PODPDF_PREWARM_BROWSER: flag.optional(),
+  PODPDF_DYNAMODB_ENDPOINT: endpoint.optional(),
+  PODPDF_AWS_ENDPOINT: endpoint.optional(),
 });
 
 export type LocalSettings = z.infer<typeof settingsSchema>;
@@ -45,5 +48,10 @@ export const readLocalSettings = (env: Record<string, string | undefined>): Loca
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = settingsSchema.safeParse(present);
   if (!result.success) throw new SettingsError(describeSettingIssues(result.error, env));
+  const { PODPDF_DYNAMODB_ENDPOINT: dynamodb, PODPDF_AWS_ENDPOINT: aws } = result.data;
+  if ((dynamodb === undefined) !== (aws === undefined))
+    throw new SettingsError(
+      'PODPDF_DYNAMODB_ENDPOINT and PODPDF_AWS_ENDPOINT go together: set both (npm run emulators prints them) or neither',
+    );
   return result.data;
 };

@@ -7,7 +7,7 @@ import { generateApiKey, hashApiKey } from '../domain/api-key.ts';
 import { closeRenderer } from '../renderer/pages.ts';
 import { type BridgeRoute, type LambdaHandler, startApiBridge } from './api-bridge.ts';
 import { createBuckets, createQueues, createTables, emulatorClients } from './aws-resources.ts';
-import { type Emulators, startEmulators } from './emulators.ts';
+import { type EmulatorEndpoints, type Emulators, runningEmulators, startEmulators } from './emulators.ts';
 import { PROJECT_ROOT, useProjectTmpdir } from './project-tmpdir.ts';
 import { loadServiceDefinition, resolveEnvironment, type ServiceDefinition } from './service-definition.ts';
 import { type QueuePoller, type SqsHandler, startQueuePoller } from './sqs-poller.ts';
@@ -25,6 +25,8 @@ export interface LocalStackOptions {
   queueVisibilityTimeoutSeconds?: number;
   /** Start the SQS pollers that invoke queue-triggered functions. @default true */
   pollQueues?: boolean;
+  /** Use emulators already running (`npm run emulators`) instead of starting them in this process. */
+  emulators?: EmulatorEndpoints;
 }
 
 export interface LocalStack {
@@ -129,7 +131,9 @@ const startPollers = async (
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
   useProjectTmpdir();
   const def = loadServiceDefinition(LOCAL_STAGE);
-  const emulators = await startEmulators(options.dataDir);
+  const emulators = options.emulators
+    ? runningEmulators(options.emulators)
+    : await startEmulators(options.dataDir);
   Object.assign(process.env, {
     AWS_REGION: def.region,
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',

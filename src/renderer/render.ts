@@ -1,5 +1,6 @@
 import { RENDERER_MEMORY_CAP_BYTES } from '../domain/limits.ts';
 import type { RenderOptions } from '../domain/render-request.ts';
+import type { Timings } from '../util/timings.ts';
 import { getBrowser } from './browser.ts';
 import { ImageTooLargeError } from './image-guard.ts';
 import { createMemoryWatchdog } from './memory-watchdog.ts';
@@ -52,6 +53,8 @@ export interface RenderLimits {
    * base64). Long jobs, whose PDFs go to S3, use it; a quick job's PDF must fit a 6 MB response.
    */
   streamPdf: boolean;
+  /** Records `page` (a page to print in), `load`, `print`, `count` and `truncate` when given. */
+  timings?: Timings;
 }
 
 export interface RenderedPdf {
@@ -104,15 +107,24 @@ const watchCrash = (job: JobPage): { crashed: Promise<never>; stop: () => void }
   return { crashed, stop: () => onError && job.page.off('error', onError) };
 };
 
+/** Runs `work` as the span `name` when the render is timed. */
+const span = <T>(limits: RenderLimits, name: string, work: () => Promise<T>): Promise<T> =>
+  limits.timings ? limits.timings.time(name, work) : work();
+
 const printInPage = async (html: string, options: RenderOptions, limits: RenderLimits, open: OpenPage) => {
   renderCount += 1;
-  const browser = await getBrowser().catch((err: unknown) => {
-    throw new BrowserLaunchError('Chromium could not be launched', { cause: err });
-  });
-  watchedBrowserPid = browser.process()?.pid;
   const scriptFree = isScriptFree(html);
-  const shared = scriptFree ? await takeSharedPage(browser, limits.allowPrivateNetwork) : undefined;
-  const job = shared ?? (await takeFreshPage(browser, limits.allowPrivateNetwork));
+  const { job, shared } = await span(limits, 'page', async () => {
+    const browser = await getBrowser().catch((err: unknown) => {
+      throw new BrowserLaunchError('Chromium could not be launched', { cause: err });
+    });
+    watchedBrowserPid = browser.process()?.pid;
+    const sharedPage = scriptFree ? await takeSharedPage(browser, limits.allowPrivateNetwork) : undefined;
+    return {
+      shared: sharedPage,
+      job: sharedPage ?? (await takeFreshPage(browser, limits.allowPrivateNetwork)),
+    };
+  });
   if (open.ended) {
     await closeJobPage(job);
     throw new RenderTimeoutError('render deadline passed before a page was open');
@@ -122,12 +134,14 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
   const crash = watchCrash(job);
   const images = job.images.begin();
   const work = (async () => {
-    await job.page.setContent(html, { waitUntil: 'load', timeout: 0 });
-    return printToPdf(job.session, toPrintParams(options, limits.maxPages), {
-      stream: limits.streamPdf,
-      waitForFonts: !scriptFree || mayLoadWebFonts(html),
-      deadline: limits.deadline,
-    });
+    await span(limits, 'load', () => job.page.setContent(html, { waitUntil: 'load', timeout: 0 }));
+    return span(limits, 'print', () =>
+      printToPdf(job.session, toPrintParams(options, limits.maxPages), {
+        stream: limits.streamPdf,
+        waitForFonts: !scriptFree || mayLoadWebFonts(html),
+        deadline: limits.deadline,
+      }),
+    );
   })();
   // A shared page serves many documents: its watchers go with each one.
   return Promise.race([work, crash.crashed, images.failed]).finally(() => {
@@ -194,8 +208,8 @@ export const renderPdf = async (
   limits: RenderLimits,
 ): Promise<RenderedPdf> => {
   const raw = await printBeforeDeadline(html, options, limits);
-  const pages = await countPages(raw);
+  const pages = await span(limits, 'count', () => countPages(raw));
   if (pages <= limits.maxPages) return { file: raw, pages, truncated: false };
-  const kept = await keepFirstPages(raw.bytes, limits.maxPages);
+  const kept = await span(limits, 'truncate', () => keepFirstPages(raw.bytes, limits.maxPages));
   return { file: PdfFile.ofBytes(kept), pages: limits.maxPages, truncated: true };
 };

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { getJob } from '../../src/adapters/jobs-table.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../../src/domain/limits.ts';
 import { getLaunchCount } from '../../src/renderer/browser.ts';
+import { parseServerTiming } from '../../src/util/timings.ts';
 import { isPdf, isTagged, parsePdf } from '../helpers/pdf.ts';
 import { pngBomb } from '../helpers/png-bomb.ts';
 import { pagedHtml, startTestStack, type TestStack } from '../helpers/stack.ts';
@@ -49,6 +50,28 @@ describe('POST /quickjob', () => {
     assert.ok(Date.parse(row.completed_at ?? '') >= Date.parse(row.created_at));
     assert.ok((row.duration_ms ?? -1) >= 0);
     assert.ok(row.ttl > Date.now() / 1000 + 29 * 24 * 3600, 'ttl about 30 days ahead');
+  });
+
+  it('tells where the time went in Server-Timing, on a PDF and on an error alike', async () => {
+    const res = await stack.post('/quickjob', { input_type: 'html', html: pagedHtml(150) });
+    assert.equal(res.status, 200);
+    await res.arrayBuffer();
+    const spans = parseServerTiming(res.headers.get('server-timing') ?? '');
+    assert.deepEqual(
+      [...spans.keys()],
+      ['auth', 'validate', 'page', 'load', 'print', 'count', 'truncate', 'record', 'total'],
+    );
+    const total = spans.get('total') ?? 0;
+    const parts = [...spans].filter(([name]) => name !== 'total').reduce((sum, [, ms]) => sum + ms, 0);
+    assert.ok(total >= parts - 1, `total ${total} ms covers its parts (${parts} ms)`);
+    assert.ok((spans.get('print') ?? 0) > 0);
+
+    const refused = await stack.post('/quickjob', { input_type: 'html', html: '' });
+    assert.equal(refused.status, 400);
+    assert.deepEqual(
+      [...parseServerTiming(refused.headers.get('server-timing') ?? '').keys()],
+      ['auth', 'validate', 'total'],
+    );
   });
 
   it('truncates a 150-page document to its first 100 pages', async () => {
