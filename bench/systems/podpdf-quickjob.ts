@@ -5,6 +5,8 @@ export interface QuickjobResult {
   bytes: number;
   pages: number;
   truncated: boolean;
+  /** The answer's Server-Timing header: podpdf's own spans of this request. */
+  serverTiming: string;
 }
 
 /**
@@ -75,6 +77,7 @@ export const createQuickjobClient = (baseUrl: string, apiKey: string): QuickjobC
       bytes: answer.payload.byteLength,
       pages: Number(answer.headers['x-pdf-pages']),
       truncated: answer.headers['x-pdf-truncated'] === 'true',
+      serverTiming: String(answer.headers['server-timing'] ?? ''),
     };
   };
   const call = async (method: string, path: string, body?: unknown) => {

@@ -17,10 +17,13 @@ const freePort = (): Promise<number> =>
     });
   });
 
-/** Runs `npm start` as a newcomer would and returns what it printed once it is ready. */
-const startServer = async (env: Record<string, string>) => {
+/** Runs `npm start` (or another script) as a newcomer would and returns what it printed once it is ready. */
+const startServer = async (
+  env: Record<string, string>,
+  script: { name: string; ready: string } = { name: 'start', ready: 'Ctrl-C stops everything' },
+) => {
   // Its own process group, so Ctrl-C can be sent the way a terminal sends it: to npm and its children.
-  const child = spawn('npm', ['start'], {
+  const child = spawn('npm', ['run', script.name], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...env },
     stdio: 'pipe',
@@ -31,15 +34,18 @@ const startServer = async (env: Record<string, string>) => {
     output += chunk;
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`npm run ${script.name} did not come up:\n${output}`)),
+      60_000,
+    );
     child.stdout.on('data', (chunk) => {
       output += chunk;
-      if (output.includes('Ctrl-C stops everything')) {
+      if (output.includes(script.ready)) {
         clearTimeout(timer);
         resolve();
       }
     });
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
+    child.once('exit', (code) => reject(new Error(`npm run ${script.name} exited with ${code}:\n${output}`)));
   });
   const stop = () =>
     new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -205,6 +211,44 @@ describe('npm start', () => {
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs against the emulators of npm run emulators, whose state outlives a restart', async () => {
+    const emulators = await startServer({}, { name: 'emulators', ready: 'Ctrl-C stops them' });
+    try {
+      const endpoints = emulators.output.match(/PODPDF_DYNAMODB_ENDPOINT=(\S+) PODPDF_AWS_ENDPOINT=(\S+)/);
+      assert.ok(endpoints, emulators.output);
+      const env = {
+        PODPDF_DEV_API_KEYS: 'emulated-key',
+        PODPDF_DYNAMODB_ENDPOINT: endpoints[1] as string,
+        PODPDF_AWS_ENDPOINT: endpoints[2] as string,
+      };
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const first = await startServer({ ...env, PODPDF_PORT: String(port) });
+      let jobId: string | null;
+      try {
+        assert.match(first.output, new RegExp(`DynamoDB \\(dynalite\\): ${endpoints[1]}`));
+        const res = await renderWith(url, 'emulated-key', '<p>kept</p>');
+        assert.equal(res.status, 200);
+        jobId = res.headers.get('x-job-id');
+      } finally {
+        await first.stop();
+      }
+      const second = await startServer({ ...env, PODPDF_PORT: String(port) });
+      try {
+        const res = await fetch(`${url}/jobs/${jobId}`, {
+          headers: { authorization: 'Bearer emulated-key' },
+        });
+        assert.equal(res.status, 200);
+        assert.equal(((await res.json()) as { status: string }).status, 'completed');
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      const { code, signal } = await emulators.stop();
+      assert.ok(code === 0 || signal === 'SIGINT', `emulators ended with ${code ?? signal}`);
     }
   });
 });

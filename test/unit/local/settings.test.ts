@@ -40,4 +40,23 @@ describe('npm start settings', () => {
     assert.match(error.message, /^PODPDF_DEV_API_KEYS: keys are printable ASCII without spaces$/m);
     assert.doesNotMatch(error.message, /has space/);
   });
+
+  it('takes running emulators as a pair of http URLs', () => {
+    const both = readLocalSettings({
+      PODPDF_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      PODPDF_AWS_ENDPOINT: 'http://127.0.0.1:9000',
+    });
+    assert.equal(both.PODPDF_AWS_ENDPOINT, 'http://127.0.0.1:9000');
+    assert.throws(
+      () => readLocalSettings({ PODPDF_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' }),
+      (err) => err instanceof SettingsError && /go together/.test(err.message),
+    );
+    assert.throws(
+      () =>
+        readLocalSettings({ PODPDF_DYNAMODB_ENDPOINT: 'ftp://x', PODPDF_AWS_ENDPOINT: 'http://127.0.0.1:1' }),
+      (err) =>
+        err instanceof SettingsError &&
+        /^PODPDF_DYNAMODB_ENDPOINT: must be an http:\/\/ URL/.test(err.message),
+    );
+  });
 });
