@@ -144,13 +144,13 @@ export const completeJob = (
   jobId: string,
   token: string,
   fields: CompletedFields,
-  webhookLeaseUntil?: number,
+  options: { now: number; webhookLeaseUntil?: number },
 ) =>
   moveJob(
     jobId,
     'complete',
-    { now: Date.now(), token },
-    { set: { ...fields, webhook_lease_expires_at: webhookLeaseUntil }, remove: ENDED },
+    { now: options.now, token },
+    { set: { ...fields, webhook_lease_expires_at: options.webhookLeaseUntil }, remove: ENDED },
   );
 
 /**

@@ -21,7 +21,7 @@ export const authenticate = async (event: APIGatewayProxyEventV2): Promise<Calle
   const apiKey = extractApiKey(header(event, 'authorization'), header(event, 'x-api-key'));
   if (!apiKey) throw errors.unauthorized('missing');
   const keyHash = hashApiKey(apiKey);
-  const now = Date.now();
+  const now = ports().clock.now();
   const hit = cache.get(keyHash);
   if (hit && hit.expiresAt > now) return hit.caller;
   const account = await ports().accounts.findAccountByKeyHash(keyHash);

@@ -11,7 +11,7 @@ export const handleDeadLetter = async (
   message: LongjobMessage,
   receiveCount: number,
 ): Promise<'done' | 'retry'> => {
-  const now = Date.now();
+  const now = ports().clock.now();
   const failed = await ports().jobs.failJob(message.job_id, errors.processingFailed(), {
     now,
     webhookLeaseUntil: now + webhookLeaseMs(),

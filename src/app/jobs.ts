@@ -27,7 +27,7 @@ export interface JobView {
 }
 
 /** A job as clients see it; a completed long job gets a freshly presigned URL on every read. */
-export const toJobView = async (job: JobRecord, now = Date.now()): Promise<JobView> => {
+export const toJobView = async (job: JobRecord, now = ports().clock.now()): Promise<JobView> => {
   const expired = Boolean(
     job.s3_key && job.completed_at && now - Date.parse(job.completed_at) > PDF_RETENTION_MS,
   );
@@ -92,7 +92,7 @@ export const listOwnJobs = async (
     }),
     ports().jobs.countActiveJobs(caller.user_id),
   ]);
-  const now = Date.now();
+  const now = ports().clock.now();
   return {
     jobs: await Promise.all(page.jobs.map((job) => toJobView(job, now))),
     next_cursor: page.next ? encodeCursor(page.next, caller.user_id, cursorKey()) : null,
@@ -102,7 +102,7 @@ export const listOwnJobs = async (
 
 /** Cancels a queued job; any other state answers 409 with the state it is in. */
 export const cancelOwnJob = async (caller: Caller, jobId: string): Promise<JobRecord> => {
-  const cancelled = await ports().jobs.cancelJob(jobId, caller.user_id, Date.now());
+  const cancelled = await ports().jobs.cancelJob(jobId, caller.user_id, ports().clock.now());
   if (cancelled) return cancelled;
   const job = await getOwnJob(caller, jobId);
   throw errors.notCancellable(job.status);

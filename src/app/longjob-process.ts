@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { getConfig } from '../config.ts';
 import { errors, type JobFailure } from '../domain/errors.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../domain/job.ts';
@@ -39,14 +38,14 @@ const render = async (job: JobRecord, inlineHtml: string | undefined, invocation
   if (html === undefined) throw new DocumentError(errors.inputMissing());
   const options = renderOptionsSchema.safeParse(job.options ?? {});
   if (!options.success) throw new DocumentError(errors.storedOptionsInvalid());
-  const started = Date.now();
+  const started = ports().clock.now();
   const rendered = await renderDocument(html, options.data, {
     deadline: invocationDeadline - config.PODPDF_PROCESSOR_RESERVE_MS,
     maxPages: MAX_PDF_PAGES,
     allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
     streamPdf: true,
   });
-  return { ...rendered, renderMs: Date.now() - started };
+  return { ...rendered, renderMs: ports().clock.now() - started };
 };
 
 /**
@@ -57,7 +56,7 @@ const LEASE_WAIT_MAX_MS = 30_000;
 
 /** The claim's length: never past this invocation, which is the longest the worker can live. */
 const leaseMs = (invocationDeadline: number): number =>
-  Math.max(1, Math.min(getConfig().PODPDF_LEASE_MS, invocationDeadline - Date.now()));
+  Math.max(1, Math.min(getConfig().PODPDF_LEASE_MS, invocationDeadline - ports().clock.now()));
 
 /** What to do with a message whose job this worker could not claim (`job`: its current row). */
 const handleUnclaimed = async (jobId: string, job: JobRecord | undefined): Promise<MessageOutcome> => {
@@ -79,19 +78,19 @@ const claim = async (
   token: string,
   invocationDeadline: number,
 ): Promise<{ claimed: JobRecord } | { current: JobRecord | undefined }> => {
-  const claimed = await ports().jobs.claimJob(jobId, token, Date.now(), leaseMs(invocationDeadline));
+  const claimed = await ports().jobs.claimJob(jobId, token, ports().clock.now(), leaseMs(invocationDeadline));
   if (claimed) return { claimed };
   const current = await ports().jobs.getJob(jobId);
-  const wait = (current?.lease_expires_at ?? 0) - Date.now();
+  const wait = (current?.lease_expires_at ?? 0) - ports().clock.now();
   if (
     current?.status !== 'processing' ||
     wait > LEASE_WAIT_MAX_MS ||
-    wait >= invocationDeadline - Date.now()
+    wait >= invocationDeadline - ports().clock.now()
   ) {
     return { current };
   }
-  await sleep(Math.max(0, wait) + 10);
-  const retried = await ports().jobs.claimJob(jobId, token, Date.now(), leaseMs(invocationDeadline));
+  await ports().clock.sleep(Math.max(0, wait) + 10);
+  const retried = await ports().jobs.claimJob(jobId, token, ports().clock.now(), leaseMs(invocationDeadline));
   return retried ? { claimed: retried } : { current: await ports().jobs.getJob(jobId) };
 };
 
@@ -113,7 +112,7 @@ export const processLongjobMessage = async (
   try {
     const rendered = await render(claimed, message.html, invocationDeadline);
     const key = await ports().blobs.putPdf(claimed.job_id, rendered.file.bytes);
-    const completedAt = new Date();
+    const completedAt = new Date(ports().clock.now());
     const download = await ports().blobs.presignPdf(key, completedAt);
     const completed = await ports().jobs.completeJob(
       claimed.job_id,
@@ -128,7 +127,10 @@ export const processLongjobMessage = async (
         duration_ms: completedAt.getTime() - Date.parse(claimed.created_at),
         render_ms: rendered.renderMs,
       },
-      claimed.webhook_url ? completedAt.getTime() + webhookLeaseMs() : undefined,
+      {
+        now: completedAt.getTime(),
+        ...(claimed.webhook_url ? { webhookLeaseUntil: completedAt.getTime() + webhookLeaseMs() } : {}),
+      },
     );
     // Lost the claim (the lease ran out and another worker took over): that worker finishes the job.
     if (!completed) return 'done';
@@ -137,7 +139,7 @@ export const processLongjobMessage = async (
   } catch (err) {
     const failure = finalFailure(err, claimed);
     if (failure) {
-      const now = Date.now();
+      const now = ports().clock.now();
       const failed = await ports().jobs.failJob(claimed.job_id, failure, {
         token,
         now,

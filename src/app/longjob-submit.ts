@@ -65,7 +65,7 @@ const ESTIMATE_INPUTS_TTL_MS = 2_000;
 const estimateInputs = new Map<string, { at: number; value: Promise<[number, number[]]> }>();
 
 const readEstimateInputs = (owner: string): Promise<[number, number[]]> => {
-  const now = Date.now();
+  const now = ports().clock.now();
   const cached = estimateInputs.get(owner);
   if (cached && now - cached.at < ESTIMATE_INPUTS_TTL_MS) return cached.value;
   const value = Promise.all([ports().queue.queueDepth(), ports().jobs.recentRenderDurations(owner)]);
@@ -78,7 +78,7 @@ const estimatedCompletion = async (owner: string): Promise<string | null> => {
   try {
     const [depth, durations] = await readEstimateInputs(owner);
     return estimateCompletion({
-      now: Date.now(),
+      now: ports().clock.now(),
       queueDepth: depth,
       recentRenderMs: durations,
       parallelism: getConfig().PODPDF_PROCESSOR_PARALLELISM,
@@ -137,7 +137,7 @@ export const submitLongjob = async (
     throw errors.invalidIdempotencyKey();
   const webhookUrl = await resolveWebhook(caller, request);
   const jobId = randomUUID();
-  const now = new Date();
+  const now = new Date(ports().clock.now());
 
   const idemKey = idempotencyKey === undefined ? undefined : `${caller.user_id}#${idempotencyKey}`;
   if (idemKey) {
@@ -225,7 +225,7 @@ export const submitLongjob = async (
     // holds it, an unconfirmed send did arrive: the job was accepted after all.
     const failure = errors.enqueueFailed(unsent);
     const failed = await compensate('fail unqueued job', () =>
-      ports().jobs.failJob(jobId, failure, { now: Date.now(), withoutWebhook: true }),
+      ports().jobs.failJob(jobId, failure, { now: ports().clock.now(), withoutWebhook: true }),
     );
     if (failed !== undefined) {
       await releaseKey();

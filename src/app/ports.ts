@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { recordEvent } from '../adapters/analytics-table.ts';
 import { deleteIdempotencyRecord, putIdempotencyRecord } from '../adapters/idempotency-table.ts';
 import { claimWebhookDelivery, finishWebhook, recordWebhookAttempt } from '../adapters/job-webhooks.ts';
@@ -58,6 +59,8 @@ export interface Ports {
   queue: { enqueueLongjob: typeof enqueueLongjob; queueDepth: typeof queueDepth };
   analytics: { recordEvent: typeof recordEvent };
   webhooks: { postWebhook: typeof postWebhook };
+  /** Time, so tests can move it: leases, backoff and expiries are computed from `now`. */
+  clock: { now(): number; sleep(ms: number): Promise<void> };
 }
 
 const adapters: Ports = {
@@ -82,6 +85,7 @@ const adapters: Ports = {
   queue: { enqueueLongjob, queueDepth },
   analytics: { recordEvent },
   webhooks: { postWebhook },
+  clock: { now: () => Date.now(), sleep: (ms) => sleep(ms) },
 };
 
 let current: Ports = adapters;

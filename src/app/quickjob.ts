@@ -66,7 +66,7 @@ export const runQuickjob = async (
     ttl: jobTtl(createdAt),
   };
   const finish = async (fields: Partial<JobRecord>) => {
-    const completedAt = Date.now();
+    const completedAt = ports().clock.now();
     await ctx.timings.time('record', () =>
       ports().jobs.insertJob({
         ...row,
@@ -79,7 +79,7 @@ export const runQuickjob = async (
   };
 
   let rendered: RenderedPdf;
-  const renderStarted = Date.now();
+  const renderStarted = ports().clock.now();
   try {
     rendered = await renderDocument(request.html, request.options, {
       deadline,
@@ -120,7 +120,7 @@ export const runQuickjob = async (
     pages: rendered.pages,
     truncated: rendered.truncated,
     // Recent render times of the account feed the long-job completion estimate.
-    render_ms: Date.now() - renderStarted,
+    render_ms: ports().clock.now() - renderStarted,
   });
   return rendered;
 };

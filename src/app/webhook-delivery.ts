@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import { getConfig } from '../config.ts';
 import type { JobRecord, WebhookAttempt } from '../domain/job.ts';
@@ -31,7 +30,7 @@ const downloadFor = async (job: JobRecord): Promise<{ url: string; expiresAt: st
   if (job.status !== 'completed' || !job.s3_key) return undefined;
   const { s3_url: url, s3_url_expires_at: expiresAt } = job;
   const lifeMs = getConfig().PODPDF_PRESIGN_EXPIRES_S * 1000;
-  if (url && expiresAt && Date.parse(expiresAt) - Date.now() >= lifeMs - FRESH_URL_MS)
+  if (url && expiresAt && Date.parse(expiresAt) - ports().clock.now() >= lifeMs - FRESH_URL_MS)
     return { url, expiresAt };
   return ports().blobs.presignPdf(job.s3_key);
 };
@@ -57,8 +56,9 @@ export const deliverWebhook = async (job: JobRecord): Promise<void> => {
   const policy = webhookUrlPolicyFor(config.PODPDF_STAGE);
 
   for (let attempt = 1; attempt <= WEBHOOK_MAX_RETRIES + 1; attempt += 1) {
-    if (attempt > 1) await sleep(webhookRetryDelayMs(attempt - 1, config.PODPDF_WEBHOOK_BACKOFF_MS));
-    const sentAt = new Date();
+    if (attempt > 1)
+      await ports().clock.sleep(webhookRetryDelayMs(attempt - 1, config.PODPDF_WEBHOOK_BACKOFF_MS));
+    const sentAt = new Date(ports().clock.now());
     const response = await ports().webhooks.postWebhook(
       job.webhook_url,
       body,
@@ -86,7 +86,7 @@ export const deliverWebhook = async (job: JobRecord): Promise<void> => {
           ? {
               delivered,
               retryCount: attempt - 1,
-              ...(delivered ? { deliveredAt: new Date().toISOString() } : {}),
+              ...(delivered ? { deliveredAt: new Date(ports().clock.now()).toISOString() } : {}),
             }
           : undefined,
       ),
@@ -108,6 +108,6 @@ export const deliverWebhook = async (job: JobRecord): Promise<void> => {
  * gone out and sends it. Does nothing when there is none to send or another worker is sending it.
  */
 export const deliverPendingWebhook = async (jobId: string): Promise<void> => {
-  const claimed = await ports().jobs.claimWebhookDelivery(jobId, Date.now(), webhookLeaseMs());
+  const claimed = await ports().jobs.claimWebhookDelivery(jobId, ports().clock.now(), webhookLeaseMs());
   if (claimed) await deliverWebhook(claimed);
 };

@@ -63,6 +63,15 @@ export const fakeJobs = () => {
       delete row.lease_expires_at;
       return { ...row };
     },
+    completeJob: async (jobId, token, fields, options) => {
+      const row = rows.get(jobId);
+      if (!row || !allowsTransition('complete', row, options.now, token)) return undefined;
+      Object.assign(row, { ...fields, status: 'completed' });
+      if (options.webhookLeaseUntil !== undefined) row.webhook_lease_expires_at = options.webhookLeaseUntil;
+      delete row.lease_token;
+      delete row.lease_expires_at;
+      return { ...row };
+    },
     recentRenderDurations: async () => [],
   };
   return { rows, jobs };
@@ -80,3 +89,17 @@ export const queuedRow = (jobId: string, fields: Partial<JobRecord> = {}): JobRe
   ttl: 0,
   ...fields,
 });
+
+/** A clock that starts at `start` and moves only when slept on: backoff and lease waits take no time. */
+export const fakeClock = (start = Date.now()) => {
+  let now = start;
+  const slept: number[] = [];
+  const clock: Ports['clock'] = {
+    now: () => now,
+    sleep: async (ms) => {
+      slept.push(ms);
+      now += ms;
+    },
+  };
+  return { clock, slept };
+};

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { fakeJobs, queuedRow } from './fakes.ts';
+import { fakeClock, fakeJobs, queuedRow } from './fakes.ts';
 
 const { usePorts } = await import('../../../src/app/ports.ts');
 const { useRenderer } = await import('../../../src/app/render-port.ts');
@@ -134,6 +134,80 @@ describe('processLongjobMessage: failure paths', () => {
       await processLongjobMessage({ job_id: 'no-such-job', owner: 'acct-a' }, inAMinute()),
       'done',
     );
+  });
+});
+
+describe('processLongjobMessage: time', () => {
+  const restores: Array<() => void> = [];
+  afterEach(() => {
+    for (const restore of restores.splice(0)) restore();
+  });
+  const renderOnePage = () =>
+    useRenderer(async () => ({
+      file: { byteLength: 5, bytes: new Uint8Array(5), base64: 'AAAAAAA=' } as never,
+      pages: 1,
+      truncated: false,
+    }));
+
+  it('waits out the lease of a dead worker that ends soon, then renders the job once', async () => {
+    const time = fakeClock();
+    const env = setUp([
+      {
+        status: 'processing',
+        lease_token: 'dead',
+        lease_expires_at: time.clock.now() + 5_000,
+        webhook_url: WEBHOOK,
+      },
+    ]);
+    restores.push(env.restore, renderOnePage());
+    restores.push(
+      usePorts({
+        clock: time.clock,
+        blobs: {
+          putPdf: async (jobId) => `pdfs/${jobId}.pdf`,
+          presignPdf: async () => ({ url: 'https://s3.example/x.pdf', expiresAt: '' }),
+        },
+      }),
+    );
+    const outcome = await processLongjobMessage(
+      { job_id: 'job-0', owner: 'acct-a', html: '<p>x</p>' },
+      time.clock.now() + 60_000,
+    );
+    assert.equal(outcome, 'done');
+    assert.equal(env.rows.get('job-0')?.status, 'completed');
+    assert.deepEqual(time.slept, [5_010], 'slept just past the lease, once');
+    assert.equal(env.sent.length, 1);
+  });
+
+  it('retries a failing webhook with growing delays, then records it as not delivered', async () => {
+    const time = fakeClock();
+    const env = setUp([{ webhook_url: WEBHOOK }]);
+    const answers: number[] = [];
+    restores.push(env.restore, renderOnePage());
+    restores.push(
+      usePorts({
+        clock: time.clock,
+        blobs: {
+          putPdf: async (jobId) => `pdfs/${jobId}.pdf`,
+          presignPdf: async () => ({ url: 'https://s3.example/x.pdf', expiresAt: '' }),
+        },
+        webhooks: {
+          postWebhook: async () => {
+            answers.push(500);
+            return { statusCode: 500, durationMs: 1 };
+          },
+        },
+      }),
+    );
+    await processLongjobMessage(
+      { job_id: 'job-0', owner: 'acct-a', html: '<p>x</p>' },
+      time.clock.now() + 60_000,
+    );
+    assert.equal(answers.length, 4, 'the first attempt and three retries');
+    assert.equal(time.slept.length, 3);
+    for (let i = 1; i < time.slept.length; i += 1)
+      assert.ok((time.slept[i] ?? 0) > (time.slept[i - 1] ?? 0), `delays grow: ${time.slept.join(', ')}`);
+    assert.equal(env.rows.get('job-0')?.webhook_delivered, false);
   });
 });
 
