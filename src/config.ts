@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { QUICKJOB_HARD_TIMEOUT_MS } from './domain/limits.ts';
 
 const optionalUrl = z.url().optional();

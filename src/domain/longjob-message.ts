@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_QUEUE_MESSAGE_BYTES } from './limits.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertDocumentFits } from './document-checks.ts';
 import { MAX_PAGE_NUMBER, MIN_PRINTABLE_INCHES } from './limits.ts';
 import { pageRangesProblem } from './page-ranges.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { getAccountView, removeWebhook, rotateSigningSecret, setWebhook } from '../app/account.ts';
 import { authenticate } from '../app/auth.ts';
 import { errors } from '../domain/errors.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { authenticate } from '../app/auth.ts';
 import { cancelOwnJob, getOwnJob, listOwnJobs, toJobView } from '../app/jobs.ts';
 import { errors } from '../domain/errors.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeSettingIssues } from '../config.ts';
 import { LOG_LEVELS } from '../log.ts';
 
