@@ -2,10 +2,13 @@ import { errors, type JobFailureCode, type PodpdfError } from '../domain/errors.
 import { LOADED_IMAGE_LIMITS, RENDERER_MEMORY_CAP_BYTES } from '../domain/limits.ts';
 import {
   BrowserLaunchError,
+  ConsoleExceptionError,
   ImageTooLargeError,
   PageRangeError,
   RenderMemoryError,
   RenderTimeoutError,
+  ResourceLoadingError,
+  WaitError,
 } from '../renderer/render.ts';
 
 /** What a failed render means, the same for quick and long jobs. */
@@ -32,8 +35,8 @@ export interface RenderFailureContext {
 export const renderFailure = (err: unknown, ctx: RenderFailureContext): RenderFailure => {
   if (err instanceof RenderTimeoutError) {
     const error = ctx.quickjob
-      ? errors.quickjobTimeout(ctx.quickjob.capMs, ctx.quickjob.budgetMs)
-      : errors.renderTimeout();
+      ? errors.quickjobTimeout(ctx.quickjob.capMs, ctx.quickjob.budgetMs, err.waitingFor)
+      : errors.renderTimeout(err.waitingFor);
     return { error, final: true, timedOut: true };
   }
   const final = (error: PodpdfError<JobFailureCode>): RenderFailure => ({
@@ -44,6 +47,10 @@ export const renderFailure = (err: unknown, ctx: RenderFailureContext): RenderFa
   if (err instanceof PageRangeError) return final(errors.invalidPageRanges(ctx.pageRanges ?? ''));
   if (err instanceof RenderMemoryError) return final(errors.renderMemoryExceeded(RENDERER_MEMORY_CAP_BYTES));
   if (err instanceof ImageTooLargeError) return final(errors.loadedImageTooLarge(err, LOADED_IMAGE_LIMITS));
+  if (err instanceof WaitError) return final(errors.waitFailed(err.wait, err.message));
+  if (err instanceof ConsoleExceptionError) return final(errors.consoleException(err.exceptions));
+  if (err instanceof ResourceLoadingError)
+    return final(errors.resourceLoadingFailed(err.failures, err.count));
   const error =
     err instanceof BrowserLaunchError ? errors.rendererUnavailable(err) : errors.renderFailed(err);
   return { error, final: false, timedOut: false };

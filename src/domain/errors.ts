@@ -33,6 +33,9 @@ export const ErrorCode = {
   INPUT_MISSING: 'INPUT_MISSING',
   FILE_EXPIRED: 'FILE_EXPIRED',
   IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
+  WAIT_FAILED: 'WAIT_FAILED',
+  CONSOLE_EXCEPTION: 'CONSOLE_EXCEPTION',
+  RESOURCE_LOADING_FAILED: 'RESOURCE_LOADING_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -55,6 +58,9 @@ export const JOB_FAILURE_CODES = [
   ErrorCode.VALIDATION_FAILED,
   ErrorCode.ENQUEUE_FAILED,
   ErrorCode.PROCESSING_FAILED,
+  ErrorCode.WAIT_FAILED,
+  ErrorCode.CONSOLE_EXCEPTION,
+  ErrorCode.RESOURCE_LOADING_FAILED,
 ] as const;
 
 export type JobFailureCode = (typeof JOB_FAILURE_CODES)[number];
@@ -181,12 +187,17 @@ export const errors = {
         : `${source} nests elements ${found} deep; at most ${limit} levels are accepted.`,
       { source, [measure]: found, limit },
     ),
-  quickjobTimeout: (limitMs: number, renderBudgetMs: number) =>
+  quickjobTimeout: (limitMs: number, renderBudgetMs: number, waitingFor: string | undefined) =>
     new PodpdfError(
       ErrorCode.QUICKJOB_TIMEOUT,
       408,
-      `Rendering did not finish within the ${Math.round(limitMs / 1000)} s quick-job limit. ${LONGJOB_HINT}`,
-      { timeout_ms: limitMs, render_budget_ms: renderBudgetMs, use: '/longjob' },
+      `Rendering did not finish within the ${Math.round(limitMs / 1000)} s quick-job limit${waitingFor ? ` (still waiting for ${waitingFor})` : ''}. ${LONGJOB_HINT}`,
+      {
+        timeout_ms: limitMs,
+        render_budget_ms: renderBudgetMs,
+        use: '/longjob',
+        ...(waitingFor ? { waiting_for: waitingFor } : {}),
+      },
     ),
   invalidPageRanges: (pageRanges: string) =>
     new PodpdfError(
@@ -203,11 +214,31 @@ export const errors = {
       { limit_bytes: limitBytes },
     ),
   /** A long job's render outlived its invocation (stored, never an HTTP answer). */
-  renderTimeout: () =>
+  renderTimeout: (waitingFor: string | undefined) =>
     new PodpdfError(
       ErrorCode.RENDER_TIMEOUT,
       408,
-      'Rendering did not finish within the processing time limit.',
+      `Rendering did not finish within the processing time limit${waitingFor ? ` (still waiting for ${waitingFor})` : ''}.`,
+      waitingFor ? { waiting_for: waitingFor } : null,
+    ),
+  waitFailed: (wait: string, reason: string) =>
+    new PodpdfError(ErrorCode.WAIT_FAILED, 422, `The document's ${wait} could not run: ${reason}`, {
+      wait,
+      reason,
+    }),
+  consoleException: (exceptions: string[]) =>
+    new PodpdfError(
+      ErrorCode.CONSOLE_EXCEPTION,
+      422,
+      `The document threw an uncaught exception and options.failOnConsoleExceptions is set: ${exceptions[0] ?? ''}`,
+      { exceptions },
+    ),
+  resourceLoadingFailed: (failures: { url: string; reason: string }[], count: number) =>
+    new PodpdfError(
+      ErrorCode.RESOURCE_LOADING_FAILED,
+      422,
+      `${count} of the document's resources failed to load and options.failOnResourceLoadingFailed is set.`,
+      { count, failures },
     ),
   /** A long job whose HTML was stored in S3 and is gone (stored, never an HTTP answer). */
   inputMissing: () =>

@@ -82,3 +82,9 @@ export const MAX_ELEMENTS = 200_000;
  * fails the print (600 nested tables).
  */
 export const MAX_NESTING_DEPTH = 512;
+
+/** The longest `options.waitDelay` (ms): a fixed pause is a last resort, the deadline still applies. */
+export const MAX_WAIT_DELAY_MS = 10_000;
+
+/** Loads listed in a RESOURCE_LOADING_FAILED error; the count covers them all. */
+export const MAX_LISTED_FAILED_LOADS = 10;

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { assertDocumentFits } from './document-checks.ts';
-import { MAX_PAGE_NUMBER, MIN_PRINTABLE_INCHES } from './limits.ts';
+import { MAX_PAGE_NUMBER, MAX_WAIT_DELAY_MS, MIN_PRINTABLE_INCHES } from './limits.ts';
 import { pageRangesProblem } from './page-ranges.ts';
 import { CSS_LENGTH, marginProblem, PAPER_FORMATS } from './paper.ts';
 import { templateProblem } from './template-policy.ts';
@@ -54,6 +54,14 @@ export const renderOptionsSchema = z
     displayHeaderFooter: z.boolean().default(false),
     headerTemplate: template.optional(),
     footerTemplate: template.optional(),
+    // Readiness and strictness: waits run in this order after the document loads, inside the deadline.
+    waitUntil: z.enum(['load', 'networkidle']).default('load'),
+    waitForSelector: z.string().trim().min(1).max(1_000).optional(),
+    waitForExpression: z.string().trim().min(1).max(10_000).optional(),
+    waitDelay: z.number().int().min(0).max(MAX_WAIT_DELAY_MS).optional(),
+    emulatedMediaType: z.enum(['print', 'screen']).default('print'),
+    failOnConsoleExceptions: z.boolean().default(false),
+    failOnResourceLoadingFailed: z.boolean().default(false),
   })
   .superRefine((options, ctx) => {
     const problem = marginProblem(options.format, options.landscape, options.margin, MIN_PRINTABLE_INCHES);

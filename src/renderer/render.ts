@@ -16,13 +16,23 @@ import {
 import { PdfFile } from './pdf-file.ts';
 import { countPages, keepFirstPages } from './pdf-pages.ts';
 import { printToPdf, toPrintParams } from './print.ts';
+import {
+  ConsoleExceptionError,
+  needsOwnPage,
+  ResourceLoadingError,
+  WaitError,
+  waitForReadiness,
+  watchDocument,
+} from './readiness.ts';
 import { isScriptFree, mayLoadWebFonts } from './script-free.ts';
 
-export { ImageTooLargeError };
+export { ConsoleExceptionError, ImageTooLargeError, ResourceLoadingError, WaitError };
 
 /** The render did not finish before its deadline; the page was torn down. */
 export class RenderTimeoutError extends Error {
   override name = 'RenderTimeoutError';
+  /** The document's wait still pending at the deadline, if any. */
+  waitingFor: string | undefined;
 }
 /** `pageRanges` selects no page of the document, or is not a range Chromium understands. */
 export class PageRangeError extends Error {
@@ -73,7 +83,10 @@ const classify = (err: unknown, startedAt: number): Error => {
   if (
     err instanceof RenderTimeoutError ||
     err instanceof BrowserLaunchError ||
-    err instanceof ImageTooLargeError
+    err instanceof ImageTooLargeError ||
+    err instanceof WaitError ||
+    err instanceof ConsoleExceptionError ||
+    err instanceof ResourceLoadingError
   )
     return err;
   const message = err instanceof Error ? err.message : String(err);
@@ -89,6 +102,8 @@ interface OpenPage {
   shared?: SharedPage;
   /** Set once the render has ended (deadline passed): a page that arrives later is closed at once. */
   ended?: boolean;
+  /** The document's wait in progress, named if the deadline passes during it. */
+  waitingFor?: string;
 }
 
 let renderCount = 0;
@@ -113,7 +128,7 @@ const span = <T>(limits: RenderLimits, name: string, work: () => Promise<T>): Pr
 
 const printInPage = async (html: string, options: RenderOptions, limits: RenderLimits, open: OpenPage) => {
   renderCount += 1;
-  const scriptFree = isScriptFree(html);
+  const scriptFree = isScriptFree(html) && !needsOwnPage(options);
   const { job, shared } = await span(limits, 'page', async () => {
     const browser = await getBrowser().catch((err: unknown) => {
       throw new BrowserLaunchError('Chromium could not be launched', { cause: err });
@@ -133,12 +148,20 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
   open.shared = shared;
   const crash = watchCrash(job);
   const images = job.images.begin();
+  const watch = shared ? undefined : watchDocument(job.page, options);
   const work = (async () => {
+    if (options.emulatedMediaType === 'screen') await job.page.emulateMediaType('screen');
     await span(limits, 'load', () => job.page.setContent(html, { waitUntil: 'load', timeout: 0 }));
+    if (!shared)
+      await span(limits, 'wait', () =>
+        waitForReadiness(job.page, options, (wait) => (open.waitingFor = wait)),
+      );
+    open.waitingFor = undefined;
+    watch?.check();
     return span(limits, 'print', () =>
       printToPdf(job.session, toPrintParams(options, limits.maxPages), {
         stream: limits.streamPdf,
-        waitForFonts: !scriptFree || mayLoadWebFonts(html),
+        waitForFonts: !shared || mayLoadWebFonts(html),
         deadline: limits.deadline,
       }),
     );
@@ -147,6 +170,7 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
   return Promise.race([work, crash.crashed, images.failed]).finally(() => {
     crash.stop();
     images.end();
+    watch?.stop();
   });
 };
 
@@ -159,13 +183,17 @@ const printBeforeDeadline = async (html: string, options: RenderOptions, limits:
   if (!Number.isFinite(limits.deadline))
     throw new TypeError(`render deadline is not a time: ${limits.deadline}`);
   const startedAt = Date.now();
+  const open: OpenPage = {};
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     // setTimeout fires at once for delays past 2^31-1 ms; no render is given that long anyway.
     const delay = Math.min(Math.max(0, limits.deadline - Date.now()), 2 ** 31 - 1);
-    timer = setTimeout(() => reject(new RenderTimeoutError('render deadline passed')), delay);
+    timer = setTimeout(() => {
+      const timeout = new RenderTimeoutError('render deadline passed');
+      timeout.waitingFor = open.waitingFor;
+      reject(timeout);
+    }, delay);
   });
-  const open: OpenPage = {};
   const untrack = watchdog.track();
   let failed = false;
   try {

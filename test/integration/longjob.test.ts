@@ -72,6 +72,36 @@ describe('long jobs end to end', () => {
     [];
   const pdfObjects = (jobId: string) => objects(`pdfs/${jobId}`);
 
+  it('waits for late content before printing, and fails for good on a thrown exception when asked', async () => {
+    const late = `<p>early</p><script>addEventListener('load', () => setTimeout(() => {
+      document.body.insertAdjacentHTML('beforeend', '<p id="late">late content</p>'); }, 300));</script>`;
+    const waited = await submit(late, { options: { waitForSelector: '#late' } });
+    assert.equal(waited.res.status, 202);
+    const done = await eventually(
+      async () => webhooksFor(String(waited.body.job_id))[0],
+      30_000,
+      'the webhook',
+    );
+    const payload = JSON.parse(done.body) as { status: string; s3_url: string };
+    assert.equal(payload.status, 'completed');
+    const pdf = await parsePdf(new Uint8Array(await (await fetch(payload.s3_url)).arrayBuffer()));
+    assert.match(pdf.pageTexts.join(' '), /late content/);
+
+    const thrown = await submit('<p>x</p><script>throw new Error("broken page")</script>', {
+      options: { failOnConsoleExceptions: true },
+    });
+    const failed = await eventually(
+      async () => webhooksFor(String(thrown.body.job_id))[0],
+      30_000,
+      'the webhook',
+    );
+    const failure = JSON.parse(failed.body) as { status: string; error: { code: string } };
+    assert.equal(failure.status, 'failed');
+    assert.equal(failure.error.code, 'CONSOLE_EXCEPTION');
+    const row = await getJob(String(thrown.body.job_id));
+    assert.equal(row?.attempts, 1, 'failed for good on the first delivery, not retried');
+  });
+
   it('queues, renders, stores, signs the webhook and serves the job', async () => {
     const { res, body } = await submit(pagedHtml(3, 'Report page'));
     assert.equal(res.status, 202);

@@ -103,4 +103,27 @@ describe('POST /quickjob deadline', () => {
     const next = await stack.post('/quickjob', { input_type: 'html', html: '<p>still fine</p>' });
     assert.equal(next.status, 200);
   });
+
+  it('names the wait still pending in the 408, and a wait that cannot run gets 422 WAIT_FAILED', async () => {
+    const res = await stack.post('/quickjob', {
+      input_type: 'html',
+      html: '<p>never ready</p>',
+      options: { waitForSelector: '#ready' },
+    });
+    assert.equal(res.status, 408);
+    const body = (await res.json()) as {
+      error: { code: string; message: string; details: Record<string, unknown> };
+    };
+    assert.equal(body.error.code, 'QUICKJOB_TIMEOUT');
+    assert.equal(body.error.details.waiting_for, 'waitForSelector "#ready"');
+    assert.match(body.error.message, /still waiting for waitForSelector "#ready"/);
+
+    const bad = await stack.post('/quickjob', {
+      input_type: 'html',
+      html: '<p>x</p>',
+      options: { waitForExpression: 'window.(' },
+    });
+    assert.equal(bad.status, 422);
+    assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'WAIT_FAILED');
+  });
 });

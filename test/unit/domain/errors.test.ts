@@ -13,8 +13,15 @@ describe('errors', () => {
       [errors.payloadTooLarge(10, 11), 'PAYLOAD_TOO_LARGE', 413],
       [errors.pdfTooLarge(10, 11, 1), 'PDF_TOO_LARGE', 413],
       [errors.tooComplex(30_000, 25_000, {}), 'QUICKJOB_TOO_COMPLEX', 422],
-      [errors.quickjobTimeout(30_000, 28_500), 'QUICKJOB_TIMEOUT', 408],
+      [errors.quickjobTimeout(30_000, 28_500, undefined), 'QUICKJOB_TIMEOUT', 408],
       [errors.invalidPageRanges('9'), 'INVALID_PAGE_RANGES', 400],
+      [errors.waitFailed('waitForExpression', 'SyntaxError'), 'WAIT_FAILED', 422],
+      [errors.consoleException(['boom']), 'CONSOLE_EXCEPTION', 422],
+      [
+        errors.resourceLoadingFailed([{ url: 'http://x/', reason: 'HTTP 404' }], 1),
+        'RESOURCE_LOADING_FAILED',
+        422,
+      ],
       [
         errors.imageTooLarge({ source: 'html', index: 1, offset: 0, format: 'PNG', width: 9, height: 9 }, 80),
         'IMAGE_TOO_LARGE',
@@ -54,7 +61,7 @@ describe('errors', () => {
 
   it('points slow and large documents to /longjob', () => {
     for (const err of [
-      errors.quickjobTimeout(30_000, 28_500),
+      errors.quickjobTimeout(30_000, 28_500, undefined),
       errors.pdfTooLarge(1, 2, 3),
       errors.tooComplex(1, 1, {}),
     ]) {

@@ -33,6 +33,10 @@ describe('quickjob request schema', () => {
       preferCSSPageSize: false,
       tagged: true,
       displayHeaderFooter: false,
+      waitUntil: 'load',
+      emulatedMediaType: 'print',
+      failOnConsoleExceptions: false,
+      failOnResourceLoadingFailed: false,
     });
   });
 
@@ -49,6 +53,13 @@ describe('quickjob request schema', () => {
       displayHeaderFooter: true,
       headerTemplate: '<span class="title"></span>',
       footerTemplate: '<span class="pageNumber"></span>',
+      waitUntil: 'networkidle',
+      waitForSelector: '#ready',
+      waitForExpression: 'window.ready === true',
+      waitDelay: 250,
+      emulatedMediaType: 'screen',
+      failOnConsoleExceptions: true,
+      failOnResourceLoadingFailed: true,
     };
     const parsed = parseWith(quickjobRequestSchema, { input_type: 'html', html: 'x', options });
     assert.deepEqual(parsed.options, options);
@@ -67,6 +78,20 @@ describe('quickjob request schema', () => {
       'options.margin.top',
       'options.pageRanges',
       'options.scale',
+    ]);
+  });
+
+  it('bounds the waits: a delay of at most 10 s, known wait and media kinds, no empty selector', () => {
+    const paths = issuesOf({
+      input_type: 'html',
+      html: 'x',
+      options: { waitDelay: 10_001, waitUntil: 'idle', emulatedMediaType: 'tv', waitForSelector: ' ' },
+    }).map((issue) => issue.path);
+    assert.deepEqual(paths.sort(), [
+      'options.emulatedMediaType',
+      'options.waitDelay',
+      'options.waitForSelector',
+      'options.waitUntil',
     ]);
   });
 
