@@ -161,6 +161,28 @@ describe('one account crashing or stalling the renderer does not reach another',
     );
   });
 
+  it("A's waits that never resolve (a costly expression polled, a network that never goes quiet) fail only A, naming the wait", async () => {
+    const baseline = await warmBaselineMs(stack, keyB);
+    const bound = normalTimeBound(baseline);
+    const costly = '(() => { let x = 0; for (let i = 0; i < 5e7; i += 1) x += i; return x < 0; })()';
+    // A fetches a held path again and again: the network is never idle.
+    const chatty = `<p>A</p><script>setInterval(() => fetch('${site.url('/held-chatty')}').catch(() => 0), 100)</script>`;
+    for (const [options, html, wait] of [
+      [{ waitForExpression: costly }, '<p>A waits</p>', 'waitForExpression'],
+      [{ waitUntil: 'networkidle' }, chatty, 'waitUntil networkidle'],
+    ] as const) {
+      const aPending = quickjob(stack, keyA, html, options);
+      const b = await quickjob(stack, keyB, '<p>B while A waits</p>');
+      assert.equal(b.status, 200, `B got ${b.status} ${b.errorCode}`);
+      assert.equal(b.text, 'B while A waits');
+      assert.ok(b.ms <= bound, `B answered in ${b.ms} ms (baseline ${baseline} ms, bound ${bound} ms)`);
+      const a = await aPending;
+      assert.equal(`${a.status} ${a.errorCode}`, TIMED_OUT);
+      assert.equal(a.error?.details.waiting_for, wait);
+    }
+    for (const path of [...held.keys()]) release(path);
+  });
+
   it("a stalled long job of A does not hold back B's long job", async () => {
     const submit = async (apiKey: string, html: string) => {
       const res = await stack.call('POST', '/longjob', { apiKey, body: { input_type: 'html', html } });
