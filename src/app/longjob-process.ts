@@ -4,7 +4,7 @@ import { errors, type JobFailure } from '../domain/errors.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../domain/job.ts';
 import { MAX_PDF_PAGES } from '../domain/limits.ts';
 import type { LongjobMessage } from '../domain/longjob-message.ts';
-import { renderOptionsSchema } from '../domain/render-request.ts';
+import { type RenderInput, renderOptionsSchema } from '../domain/render-request.ts';
 import { log } from '../log.ts';
 import { ports } from './ports.ts';
 import { renderFailure } from './render-failure.ts';
@@ -31,15 +31,21 @@ const finalFailure = (err: unknown, job: JobRecord): JobFailure | undefined => {
   return final ? error : undefined;
 };
 
-/** `inlineHtml`: the HTML its message carried; without it, the HTML is in S3 at the row's `input_key`. */
-const render = async (job: JobRecord, inlineHtml: string | undefined, invocationDeadline: number) => {
-  const config = getConfig();
-  const html = inlineHtml ?? (job.input_key ? await ports().blobs.getInput(job.input_key) : undefined);
+/** What to render: the message's page or HTML; without either, the HTML is in S3 at the row's `input_key`. */
+const inputOf = async (job: JobRecord, message: LongjobMessage): Promise<RenderInput> => {
+  if (message.source) return { source: message.source };
+  const html = message.html ?? (job.input_key ? await ports().blobs.getInput(job.input_key) : undefined);
   if (html === undefined) throw new DocumentError(errors.inputMissing());
+  return { html };
+};
+
+const render = async (job: JobRecord, message: LongjobMessage, invocationDeadline: number) => {
+  const config = getConfig();
+  const input = await inputOf(job, message);
   const options = renderOptionsSchema.safeParse(job.options ?? {});
   if (!options.success) throw new DocumentError(errors.storedOptionsInvalid());
   const started = ports().clock.now();
-  const rendered = await renderDocument(html, options.data, {
+  const rendered = await renderDocument(input, options.data, {
     deadline: invocationDeadline - config.PODPDF_PROCESSOR_RESERVE_MS,
     maxPages: MAX_PDF_PAGES,
     allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
@@ -110,7 +116,7 @@ export const processLongjobMessage = async (
   const { claimed } = attempt;
 
   try {
-    const rendered = await render(claimed, message.html, invocationDeadline);
+    const rendered = await render(claimed, message, invocationDeadline);
     const key = await ports().blobs.putPdf(claimed.job_id, rendered.file.bytes);
     const completedAt = new Date(ports().clock.now());
     const download = await ports().blobs.presignPdf(key, completedAt);

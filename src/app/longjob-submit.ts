@@ -10,6 +10,7 @@ import { webhookUrlPolicyFor, webhookUrlProblem } from '../net/webhook-url-polic
 import { withTimeout } from '../util/with-timeout.ts';
 import type { Caller } from './auth.ts';
 import { ports } from './ports.ts';
+import { assertSourceAllowed } from './source-check.ts';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /**
@@ -135,6 +136,7 @@ export const submitLongjob = async (
 ): Promise<SubmittedJob> => {
   if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
     throw errors.invalidIdempotencyKey();
+  await assertSourceAllowed(request.input);
   const webhookUrl = await resolveWebhook(caller, request);
   const jobId = randomUUID();
   const now = new Date(ports().clock.now());
@@ -180,13 +182,13 @@ export const submitLongjob = async (
       );
   };
 
-  const message = longjobMessageBody({ job_id: jobId, owner: caller.user_id }, request.html);
+  const message = longjobMessageBody({ job_id: jobId, owner: caller.user_id }, request.input);
   let inputKey: string | undefined;
-  if (!message.htmlInline) {
+  if (!message.htmlInline && 'html' in request.input) {
     try {
       inputKey = await ports().blobs.putInput(
         jobId,
-        request.html,
+        request.input.html,
         AbortSignal.timeout(STEP_TIMEOUT_MS.input),
       );
     } catch (err) {

@@ -8,7 +8,7 @@ import {
   QUICKJOB_ESTIMATE_LIMIT_MS,
   RESPONSE_RESERVE_MS,
 } from '../domain/limits.ts';
-import type { QuickjobRequest } from '../domain/render-request.ts';
+import type { QuickjobRequest, RenderInput } from '../domain/render-request.ts';
 import type { RenderedPdf } from '../renderer/render.ts';
 import type { Timings } from '../util/timings.ts';
 import type { Caller } from './auth.ts';
@@ -22,8 +22,8 @@ export interface QuickjobContext {
   startedAt: number;
   /** Lambda time left at `startedAt`, ms. */
   remainingMs: number;
-  /** The pre-flight estimate, kept with a timeout for later tuning. */
-  estimate: RenderEstimate;
+  /** The pre-flight estimate (none for a URL), kept with a timeout for later tuning. */
+  estimate: RenderEstimate | undefined;
   /** Called once the job row is written, so responses name only jobs that exist. */
   onRecorded: () => void;
   /** The request's spans: the renderer's, and `record` (the job row). */
@@ -34,8 +34,10 @@ export interface QuickjobContext {
  * Rejects, before any job exists, a document the estimate says cannot render within a quick job's
  * budget. Returns the estimate for the job's records.
  */
-export const assertFitsQuickjob = (html: string): RenderEstimate => {
-  const estimate = estimateRenderMs(html);
+export const assertFitsQuickjob = (input: RenderInput): RenderEstimate | undefined => {
+  // A URL's document is only known once loaded; its render is bounded by the deadline alone.
+  if (!('html' in input)) return undefined;
+  const estimate = estimateRenderMs(input.html);
   if (estimate.estimatedMs > QUICKJOB_ESTIMATE_LIMIT_MS) {
     throw errors.tooComplex(estimate.estimatedMs, QUICKJOB_ESTIMATE_LIMIT_MS, estimate.factors);
   }
@@ -81,7 +83,7 @@ export const runQuickjob = async (
   let rendered: RenderedPdf;
   const renderStarted = ports().clock.now();
   try {
-    rendered = await renderDocument(request.html, request.options, {
+    rendered = await renderDocument(request.input, request.options, {
       deadline,
       maxPages: MAX_PDF_PAGES,
       allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,

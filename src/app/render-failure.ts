@@ -8,6 +8,8 @@ import {
   RenderMemoryError,
   RenderTimeoutError,
   ResourceLoadingError,
+  SourceHttpError,
+  SourceUnreachableError,
   WaitError,
 } from '../renderer/render.ts';
 
@@ -51,6 +53,8 @@ export const renderFailure = (err: unknown, ctx: RenderFailureContext): RenderFa
   if (err instanceof ConsoleExceptionError) return final(errors.consoleException(err.exceptions));
   if (err instanceof ResourceLoadingError)
     return final(errors.resourceLoadingFailed(err.failures, err.count));
+  if (err instanceof SourceHttpError) return final(errors.sourceHttpError(err.status, err.url));
+  if (err instanceof SourceUnreachableError) return final(errors.sourceUnreachable(err.url, err.reason));
   const error =
     err instanceof BrowserLaunchError ? errors.rendererUnavailable(err) : errors.renderFailed(err);
   return { error, final: false, timedOut: false };

@@ -36,6 +36,9 @@ export const ErrorCode = {
   WAIT_FAILED: 'WAIT_FAILED',
   CONSOLE_EXCEPTION: 'CONSOLE_EXCEPTION',
   RESOURCE_LOADING_FAILED: 'RESOURCE_LOADING_FAILED',
+  URL_NOT_ALLOWED: 'URL_NOT_ALLOWED',
+  SOURCE_HTTP_ERROR: 'SOURCE_HTTP_ERROR',
+  SOURCE_UNREACHABLE: 'SOURCE_UNREACHABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -61,6 +64,8 @@ export const JOB_FAILURE_CODES = [
   ErrorCode.WAIT_FAILED,
   ErrorCode.CONSOLE_EXCEPTION,
   ErrorCode.RESOURCE_LOADING_FAILED,
+  ErrorCode.SOURCE_HTTP_ERROR,
+  ErrorCode.SOURCE_UNREACHABLE,
 ] as const;
 
 export type JobFailureCode = (typeof JOB_FAILURE_CODES)[number];
@@ -259,6 +264,28 @@ export const errors = {
       400,
       'Webhooks are signed: create the signing secret first with PUT /accounts/me/webhook or POST /accounts/me/webhook/rotate-secret.',
       { issues: [{ path: 'webhook_url', message: 'the account has no webhook signing secret' }] },
+    ),
+  urlNotAllowed: (url: string, reason: string) =>
+    new PodpdfError(ErrorCode.URL_NOT_ALLOWED, 400, `url ${url} may not be rendered: ${reason}.`, {
+      url,
+      reason,
+    }),
+  sourceHttpError: (status: number, url: string) =>
+    new PodpdfError(
+      ErrorCode.SOURCE_HTTP_ERROR,
+      422,
+      `The page answered HTTP ${status}; list the status in accept_statuses to print it anyway.`,
+      { status, url },
+    ),
+  sourceUnreachable: (url: string, reason: string) =>
+    new PodpdfError(
+      ErrorCode.SOURCE_UNREACHABLE,
+      422,
+      `The page could not be loaded from ${url}: ${reason}.`,
+      {
+        url,
+        reason,
+      },
     ),
   renderFailed: (cause: unknown) =>
     new PodpdfError(ErrorCode.RENDER_FAILED, 502, 'The renderer failed to produce a PDF.', null, cause),

@@ -1,14 +1,18 @@
 import * as z from 'zod';
 import { MAX_QUEUE_MESSAGE_BYTES } from './limits.ts';
+import type { RenderInput } from './render-request.ts';
+import { urlSourceSchema } from './url-source.ts';
 
 /**
  * The SQS message body. The options are in the job row; the HTML is here (`html`) when the message
- * stays within MAX_QUEUE_MESSAGE_BYTES, and in S3 at the row's `input_key` otherwise.
+ * stays within MAX_QUEUE_MESSAGE_BYTES, and in S3 at the row's `input_key` otherwise. A URL job's
+ * page, headers and cookies are always here (`source`), never in the row.
  */
 export const longjobMessageSchema = z.object({
   job_id: z.uuid(),
   owner: z.string().min(1),
   html: z.string().min(1).optional(),
+  source: urlSourceSchema.optional(),
 });
 export type LongjobMessage = z.infer<typeof longjobMessageSchema>;
 
@@ -25,9 +29,16 @@ const sqsSafeJson = (value: unknown): string =>
  * round trip on either side), without it otherwise, in which case the HTML must be in S3 first.
  */
 export const longjobMessageBody = (
-  job: Omit<LongjobMessage, 'html'>,
-  html: string,
+  job: Pick<LongjobMessage, 'job_id' | 'owner'>,
+  input: RenderInput,
 ): { body: string; htmlInline: boolean } => {
+  if ('source' in input) {
+    return {
+      body: sqsSafeJson({ job_id: job.job_id, owner: job.owner, source: input.source }),
+      htmlInline: true,
+    };
+  }
+  const { html } = input;
   const inline = sqsSafeJson({ job_id: job.job_id, owner: job.owner, html });
   if (Buffer.byteLength(inline) <= MAX_QUEUE_MESSAGE_BYTES) return { body: inline, htmlInline: true };
   return { body: JSON.stringify({ job_id: job.job_id, owner: job.owner }), htmlInline: false };

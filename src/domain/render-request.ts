@@ -1,9 +1,11 @@
 import * as z from 'zod';
 import { assertDocumentFits } from './document-checks.ts';
 import { MAX_PAGE_NUMBER, MAX_WAIT_DELAY_MS, MIN_PRINTABLE_INCHES } from './limits.ts';
+import { markdownToHtml } from './markdown.ts';
 import { pageRangesProblem } from './page-ranges.ts';
 import { CSS_LENGTH, marginProblem, PAPER_FORMATS } from './paper.ts';
 import { templateProblem } from './template-policy.ts';
+import { type UrlSource, urlSourceSchema } from './url-source.ts';
 
 export { CSS_LENGTH, PAPER_FORMATS };
 
@@ -22,6 +24,7 @@ const pageRanges = z
   });
 
 const TEMPLATE_MAX_CHARS = 100_000;
+const STYLESHEET_MAX_CHARS = 200_000;
 
 /** Header and footer templates: markup, inline styles and data: images, nothing that loads or runs. */
 const template = z
@@ -70,37 +73,95 @@ export const renderOptionsSchema = z
 
 export type RenderOptions = z.infer<typeof renderOptionsSchema>;
 
-/** Shape shared by /quickjob and /longjob. `input_type` exists so other inputs (url, markdown) can come later. */
-export const renderRequestShape = {
-  input_type: z.literal('html'),
-  html: z.string().min(1, 'must not be empty'),
-  options: renderOptionsSchema.default(renderOptionsSchema.parse({})),
+const htmlInput = { input_type: z.literal('html'), html: z.string().min(1, 'must not be empty') };
+const markdownInput = {
+  input_type: z.literal('markdown'),
+  markdown: z.string().min(1, 'must not be empty'),
+  /** Replaces the default print stylesheet. */
+  css: z.string().max(STYLESHEET_MAX_CHARS).optional(),
+  /** Raw HTML in the Markdown is kept as markup instead of shown as text. */
+  allow_html: z.boolean().default(false),
+};
+const urlInput = { input_type: z.literal('url'), ...urlSourceSchema.shape };
+const withOptions = { options: renderOptionsSchema.default(renderOptionsSchema.parse({})) };
+const INPUT_TYPE_ERROR = { error: 'input_type must be "html", "markdown" or "url"' };
+
+/**
+ * What the renderer gets, whatever the input type: HTML (given, or made from the Markdown), or the
+ * page at a URL with what its requests carry.
+ */
+export type RenderInput = { html: string } | { source: UrlSource };
+
+type Parsed =
+  | { input_type: 'html'; html: string }
+  | { input_type: 'markdown'; markdown: string; css?: string | undefined; allow_html: boolean }
+  | ({ input_type: 'url' } & UrlSource);
+
+const renderInput = (request: Parsed): RenderInput => {
+  if (request.input_type === 'html') return { html: request.html };
+  if (request.input_type === 'markdown')
+    return {
+      html: markdownToHtml(request.markdown, {
+        allowHtml: request.allow_html,
+        ...(request.css === undefined ? {} : { css: request.css }),
+      }),
+    };
+  const source: UrlSource = { url: request.url };
+  for (const key of ['http_headers', 'cookies', 'user_agent', 'accept_statuses'] as const)
+    if (request[key] !== undefined) Object.assign(source, { [key]: request[key] });
+  return { source };
 };
 
 /**
  * Runs once the whole request is valid (zod skips an object's refinements while its fields have
  * issues). It throws its PodpdfError (IMAGE_TOO_LARGE, DOCUMENT_TOO_COMPLEX) out of the parse rather
  * than adding an issue: those codes carry details a validation issue cannot, and the parse of a
- * request is the one step both job endpoints share before anything is stored.
+ * request is the one step both job endpoints share before anything is stored. A URL's document is
+ * only known once loaded: the renderer's own limits apply to it.
  */
-const documentFits = (request: { html: string; options: RenderOptions }): void =>
+const documentFits = (request: { input: RenderInput; options: RenderOptions }): void => {
+  if (!('html' in request.input)) return;
   assertDocumentFits({
-    html: request.html,
+    html: request.input.html,
     headerTemplate: request.options.headerTemplate,
     footerTemplate: request.options.footerTemplate,
   });
+};
 
-export const quickjobRequestSchema = z.strictObject(renderRequestShape).superRefine(documentFits);
+/** The request as sent, plus `input`: what to render. */
+const withInput = <T extends Parsed>(request: T) => ({ ...request, input: renderInput(request) });
+
+export const quickjobRequestSchema = z
+  .discriminatedUnion(
+    'input_type',
+    [
+      z.strictObject({ ...htmlInput, ...withOptions }),
+      z.strictObject({ ...markdownInput, ...withOptions }),
+      z.strictObject({ ...urlInput, ...withOptions }),
+    ],
+    INPUT_TYPE_ERROR,
+  )
+  .transform(withInput)
+  .superRefine(documentFits);
 export type QuickjobRequest = z.infer<typeof quickjobRequestSchema>;
 
-/** /longjob takes the same body plus an optional webhook for this job only. */
+/** /longjob takes the same bodies plus an optional webhook for this job only. */
+const webhookUrl = {
+  webhook_url: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .max(2048)
+    .optional(),
+};
 export const longjobRequestSchema = z
-  .strictObject({
-    ...renderRequestShape,
-    webhook_url: z
-      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-      .max(2048)
-      .optional(),
-  })
+  .discriminatedUnion(
+    'input_type',
+    [
+      z.strictObject({ ...htmlInput, ...withOptions, ...webhookUrl }),
+      z.strictObject({ ...markdownInput, ...withOptions, ...webhookUrl }),
+      z.strictObject({ ...urlInput, ...withOptions, ...webhookUrl }),
+    ],
+    INPUT_TYPE_ERROR,
+  )
+  .transform(withInput)
   .superRefine(documentFits);
 export type LongjobRequest = z.infer<typeof longjobRequestSchema>;

@@ -3,6 +3,7 @@ import '../renderer/prewarm.ts';
 import { randomUUID } from 'node:crypto';
 import { authenticate } from '../app/auth.ts';
 import { assertFitsQuickjob, runQuickjob } from '../app/quickjob.ts';
+import { assertSourceAllowed } from '../app/source-check.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../domain/limits.ts';
 import { quickjobRequestSchema } from '../domain/render-request.ts';
 import { parseWith } from '../domain/validation.ts';
@@ -21,9 +22,10 @@ export const handler = httpHandler(async (event, context, headers) => {
   const timings = new Timings();
   try {
     const account = await timings.time('auth', () => authenticate(event));
-    const { request, estimate } = await timings.time('validate', () => {
+    const { request, estimate } = await timings.time('validate', async () => {
       const parsed = parseWith(quickjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES));
-      return { request: parsed, estimate: assertFitsQuickjob(parsed.html) };
+      await assertSourceAllowed(parsed.input);
+      return { request: parsed, estimate: assertFitsQuickjob(parsed.input) };
     });
     const jobId = randomUUID();
     const { file, pages, truncated } = await runQuickjob(account, request, {

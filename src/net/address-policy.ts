@@ -114,6 +114,20 @@ export const isPublicAddress = (ip: string): boolean => {
 
 const IPV4_LOOPBACK = subnet('127.0.0.0/8');
 
+/** Link-local (the instance metadata service lives there) and AWS's IPv6 metadata address. */
+const NEVER_REACHED: readonly Subnet[] = ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128'].map(subnet);
+
+/**
+ * True for addresses no load may reach even where private networks are allowed (a local stack): the
+ * cloud metadata service hands out credentials, and no document needs link-local addresses.
+ */
+export const isNeverReached = (ip: string): boolean => {
+  const address = parseAddress(ip);
+  if (!address) return false;
+  const judged = contains(IPV4_MAPPED, address) ? { family: 4, value: address.value & 0xffffffffn } : address;
+  return NEVER_REACHED.some((net) => contains(net, judged as Address));
+};
+
 /** True for 127.0.0.0/8, ::1 and 127.0.0.0/8 mapped into IPv6, however they are spelled. */
 export const isLoopbackAddress = (ip: string): boolean => {
   const address = parseAddress(ip);

@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { connect, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { isPublicAddress, resolveHost, stripBrackets } from './address-policy.ts';
+import { isNeverReached, isPublicAddress, resolveHost, stripBrackets } from './address-policy.ts';
 
 /**
  * The one way out for everything Chromium loads: documents, workers, popups, forms, prefetch,
@@ -46,6 +46,7 @@ class EgressRefused extends Error {
 const pickAddress = async (rawHost: string, policy: EgressPolicy): Promise<string> => {
   const host = stripBrackets(rawHost).toLowerCase();
   if (host === '') throw new EgressRefused('no host');
+  if (isIP(host) && isNeverReached(host)) throw new EgressRefused(`${host} is never reached`);
   if (isIP(host)) {
     if (policy.allowPrivateNetwork || isPublicAddress(host)) return host;
     throw new EgressRefused(`${host} is not a public address`);
@@ -55,6 +56,8 @@ const pickAddress = async (rawHost: string, policy: EgressPolicy): Promise<strin
   const addresses = await resolveHost(host).catch(() => []);
   const first = addresses[0];
   if (!first) throw new EgressRefused(`${host} does not resolve`);
+  const never = addresses.find((a) => isNeverReached(a.address));
+  if (never) throw new EgressRefused(`${host} resolves to ${never.address}`);
   if (!policy.allowPrivateNetwork) {
     const refused = addresses.find((a) => !isPublicAddress(a.address));
     if (refused) throw new EgressRefused(`${host} resolves to ${refused.address}`);
@@ -81,8 +84,13 @@ const openUpstream = (address: string, port: number): Promise<Socket> =>
     socket.once('error', reject);
   });
 
+/** Marks podpdf's own refusals, so a refused page is not taken for the site's own 403. */
+export const EGRESS_REFUSED_HEADER = 'x-podpdf-egress';
+
 const refuseSocket = (client: Duplex): void => {
-  client.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+  client.end(
+    `HTTP/1.1 403 Forbidden\r\n${EGRESS_REFUSED_HEADER}: refused\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`,
+  );
 };
 
 /**
@@ -148,7 +156,9 @@ export const startEgressProxy = async (policy: EgressPolicy): Promise<EgressProx
         upstream.setTimeout(0);
         const out: Record<string, string | string[]> = {};
         for (const [name, value] of Object.entries(answer.headers)) {
-          if (value !== undefined && !HOP_HEADERS.has(name)) out[name] = value;
+          // A site cannot pass its own answer off as podpdf's refusal.
+          if (value !== undefined && !HOP_HEADERS.has(name) && name !== EGRESS_REFUSED_HEADER)
+            out[name] = value;
         }
         res.writeHead(answer.statusCode ?? 502, out);
         answer.pipe(res);
@@ -160,7 +170,7 @@ export const startEgressProxy = async (policy: EgressPolicy): Promise<EgressProx
       req.pipe(upstream);
     } catch (err) {
       if (err instanceof EgressRefused) refusals += 1;
-      res.writeHead(403, { connection: 'close' }).end();
+      res.writeHead(403, { connection: 'close', [EGRESS_REFUSED_HEADER]: 'refused' }).end();
     }
   };
 

@@ -1,5 +1,6 @@
 import { RENDERER_MEMORY_CAP_BYTES } from '../domain/limits.ts';
-import type { RenderOptions } from '../domain/render-request.ts';
+import type { RenderInput, RenderOptions } from '../domain/render-request.ts';
+import type { UrlSource } from '../domain/url-source.ts';
 import type { Timings } from '../util/timings.ts';
 import { getBrowser } from './browser.ts';
 import { ImageTooLargeError } from './image-guard.ts';
@@ -25,8 +26,16 @@ import {
   watchDocument,
 } from './readiness.ts';
 import { isScriptFree, mayLoadWebFonts } from './script-free.ts';
+import { loadSource, SourceHttpError, SourceUnreachableError } from './source.ts';
 
-export { ConsoleExceptionError, ImageTooLargeError, ResourceLoadingError, WaitError };
+export {
+  ConsoleExceptionError,
+  ImageTooLargeError,
+  ResourceLoadingError,
+  SourceHttpError,
+  SourceUnreachableError,
+  WaitError,
+};
 
 /** The render did not finish before its deadline; the page was torn down. */
 export class RenderTimeoutError extends Error {
@@ -86,7 +95,9 @@ const classify = (err: unknown, startedAt: number): Error => {
     err instanceof ImageTooLargeError ||
     err instanceof WaitError ||
     err instanceof ConsoleExceptionError ||
-    err instanceof ResourceLoadingError
+    err instanceof ResourceLoadingError ||
+    err instanceof SourceHttpError ||
+    err instanceof SourceUnreachableError
   )
     return err;
   const message = err instanceof Error ? err.message : String(err);
@@ -126,9 +137,15 @@ const watchCrash = (job: JobPage): { crashed: Promise<never>; stop: () => void }
 const span = <T>(limits: RenderLimits, name: string, work: () => Promise<T>): Promise<T> =>
   limits.timings ? limits.timings.time(name, work) : work();
 
-const printInPage = async (html: string, options: RenderOptions, limits: RenderLimits, open: OpenPage) => {
+const printInPage = async (
+  input: RenderInput,
+  options: RenderOptions,
+  limits: RenderLimits,
+  open: OpenPage,
+) => {
   renderCount += 1;
-  const scriptFree = isScriptFree(html) && !needsOwnPage(options);
+  const html = 'html' in input ? input.html : undefined;
+  const scriptFree = html !== undefined && isScriptFree(html) && !needsOwnPage(options);
   const { job, shared } = await span(limits, 'page', async () => {
     const browser = await getBrowser().catch((err: unknown) => {
       throw new BrowserLaunchError('Chromium could not be launched', { cause: err });
@@ -151,7 +168,11 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
   const watch = shared ? undefined : watchDocument(job.page, options);
   const work = (async () => {
     if (options.emulatedMediaType === 'screen') await job.page.emulateMediaType('screen');
-    await span(limits, 'load', () => job.page.setContent(html, { waitUntil: 'load', timeout: 0 }));
+    await span(limits, 'load', () =>
+      html === undefined
+        ? loadSource(job.page, (input as { source: UrlSource }).source)
+        : job.page.setContent(html, { waitUntil: 'load', timeout: 0 }),
+    );
     if (!shared)
       await span(limits, 'wait', () =>
         waitForReadiness(job.page, options, (wait) => (open.waitingFor = wait)),
@@ -161,7 +182,7 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
     return span(limits, 'print', () =>
       printToPdf(job.session, toPrintParams(options, limits.maxPages), {
         stream: limits.streamPdf,
-        waitForFonts: !shared || mayLoadWebFonts(html),
+        waitForFonts: !shared || mayLoadWebFonts(html ?? ''),
         deadline: limits.deadline,
       }),
     );
@@ -179,7 +200,7 @@ const printInPage = async (html: string, options: RenderOptions, limits: RenderL
  * deadline. A fresh page's context is closed after the job and a new one opened ahead of the next
  * document; a shared page is put back after a good print and its context closed after a failure.
  */
-const printBeforeDeadline = async (html: string, options: RenderOptions, limits: RenderLimits) => {
+const printBeforeDeadline = async (input: RenderInput, options: RenderOptions, limits: RenderLimits) => {
   if (!Number.isFinite(limits.deadline))
     throw new TypeError(`render deadline is not a time: ${limits.deadline}`);
   const startedAt = Date.now();
@@ -197,7 +218,7 @@ const printBeforeDeadline = async (html: string, options: RenderOptions, limits:
   const untrack = watchdog.track();
   let failed = false;
   try {
-    const work = printInPage(html, options, limits, open);
+    const work = printInPage(input, options, limits, open);
     work.catch(() => undefined); // after a timeout it settles unobserved; the timeout is the error
     return await Promise.race([work, expired]);
   } catch (err) {
@@ -218,7 +239,7 @@ const printBeforeDeadline = async (html: string, options: RenderOptions, limits:
 };
 
 /**
- * Renders `html` to PDF in the shared browser, never past `limits.deadline` and never longer than
+ * Renders HTML (a string, or `{ html }`) or the page at a URL (`{ source }`) to PDF in the shared browser, never past `limits.deadline` and never longer than
  * `limits.maxPages`, in a browser context of the job's own whose loads all go through the egress
  * proxy. A document that may run script gets a new context, closed after it; a script-free one is
  * printed with JavaScript off in a context kept for such documents and cleared between them. A
@@ -231,11 +252,11 @@ const printBeforeDeadline = async (html: string, options: RenderOptions, limits:
  * });
  */
 export const renderPdf = async (
-  html: string,
+  input: RenderInput | string,
   options: RenderOptions,
   limits: RenderLimits,
 ): Promise<RenderedPdf> => {
-  const raw = await printBeforeDeadline(html, options, limits);
+  const raw = await printBeforeDeadline(typeof input === 'string' ? { html: input } : input, options, limits);
   const pages = await span(limits, 'count', () => countPages(raw));
   if (pages <= limits.maxPages) return { file: raw, pages, truncated: false };
   const kept = await span(limits, 'truncate', () => keepFirstPages(raw.bytes, limits.maxPages));

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { getJob } from '../../src/adapters/jobs-table.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../../src/domain/limits.ts';
+import { useHostResolver } from '../../src/net/address-policy.ts';
 import { getLaunchCount } from '../../src/renderer/browser.ts';
 import { parseServerTiming } from '../../src/util/timings.ts';
 import { isPdf, isTagged, parsePdf } from '../helpers/pdf.ts';
@@ -72,6 +73,31 @@ describe('POST /quickjob', () => {
       [...parseServerTiming(refused.headers.get('server-timing') ?? '').keys()],
       ['auth', 'validate', 'total'],
     );
+  });
+
+  it('refuses up front a URL whose host is loopback, private or the metadata service, on both endpoints', async () => {
+    useHostResolver(async (host) => (host === 'intranet.test' ? [{ address: '10.1.2.3', family: 4 }] : []));
+    try {
+      for (const url of [
+        'http://127.0.0.1:9/',
+        'http://localhost/',
+        'http://[::1]/',
+        'http://169.254.169.254/latest/meta-data/',
+        'http://intranet.test/',
+        'http://nowhere.test/',
+      ]) {
+        for (const path of ['/quickjob', '/longjob']) {
+          const res = await stack.post(path, { input_type: 'url', url });
+          assert.equal(res.status, 400, `${path} ${url}`);
+          const error = await errorOf(res);
+          assert.equal(error.code, 'URL_NOT_ALLOWED', `${path} ${url}`);
+          assert.equal((error.details as { url: string }).url, url);
+          assert.equal(res.headers.get('x-job-id'), null, 'no job is created');
+        }
+      }
+    } finally {
+      useHostResolver(undefined);
+    }
   });
 
   it('truncates a 150-page document to its first 100 pages', async () => {

@@ -67,18 +67,89 @@ describe('quickjob request schema', () => {
 
   it('names every failing path', () => {
     const issues = issuesOf({
-      input_type: 'url',
+      input_type: 'html',
       html: '',
       options: { format: 'B5', scale: 3, margin: { top: '2 furlongs' }, pageRanges: 'first' },
     });
     assert.deepEqual(issues.map((i) => i.path).sort(), [
       'html',
-      'input_type',
       'options.format',
       'options.margin.top',
       'options.pageRanges',
       'options.scale',
     ]);
+  });
+
+  it('names the input types when input_type is none of them', () => {
+    assert.deepEqual(issuesOf({ input_type: 'pdf', html: 'x' }), [
+      { path: 'input_type', message: 'input_type must be "html", "markdown" or "url"' },
+    ]);
+    // Each type takes its own fields only.
+    assert.deepEqual(
+      issuesOf({ input_type: 'url', html: '<p>x</p>' })
+        .map((i) => i.path)
+        .sort(),
+      ['(root)', 'url'],
+    );
+  });
+
+  it('takes Markdown, rendered to HTML with raw HTML shown as text unless allowed', () => {
+    const parsed = parseWith(quickjobRequestSchema, {
+      input_type: 'markdown',
+      markdown: '# Title\n\n| a |\n|---|\n| 1 |\n\n<b>raw</b>',
+    });
+    assert.ok('html' in parsed.input);
+    assert.match(parsed.input.html, /<h1>Title<\/h1>/);
+    assert.match(parsed.input.html, /<td>1<\/td>/);
+    assert.match(parsed.input.html, /&lt;b&gt;raw&lt;\/b&gt;/);
+    const allowed = parseWith(quickjobRequestSchema, {
+      input_type: 'markdown',
+      markdown: '<b>raw</b>',
+      allow_html: true,
+      css: 'p { color: red } </style><script>x</script>',
+    });
+    assert.ok('html' in allowed.input);
+    assert.match(allowed.input.html, /<b>raw<\/b>/);
+    assert.match(allowed.input.html, /<style>p \{ color: red \} <\\\/style><script>x<\/script><\/style>/);
+  });
+
+  it('takes a URL with headers, cookies and a user agent, and refuses what a browser sets itself', () => {
+    const parsed = parseWith(quickjobRequestSchema, {
+      input_type: 'url',
+      url: 'https://example.com/report',
+      http_headers: { Authorization: 'Bearer t' },
+      cookies: [{ name: 'session', value: 'abc' }],
+      user_agent: 'podpdf-test',
+      accept_statuses: [404],
+    });
+    assert.deepEqual(parsed.input, {
+      source: {
+        url: 'https://example.com/report',
+        http_headers: { Authorization: 'Bearer t' },
+        cookies: [{ name: 'session', value: 'abc' }],
+        user_agent: 'podpdf-test',
+        accept_statuses: [404],
+      },
+    });
+    const paths = issuesOf({
+      input_type: 'url',
+      url: 'https://user:pw@example.com/',
+      http_headers: { Host: 'evil', 'X-Line': 'a\r\nb' },
+      cookies: [{ name: 'a b', value: 'x;y' }],
+      accept_statuses: [200],
+    }).map((i) => i.path);
+    assert.deepEqual(paths.sort(), [
+      'accept_statuses.0',
+      'cookies.0.name',
+      'cookies.0.value',
+      'http_headers',
+      'http_headers.X-Line',
+      'url',
+    ]);
+    assert.deepEqual(
+      issuesOf({ input_type: 'url', url: 'file:///etc/passwd' }).map((i) => i.path),
+      ['url'],
+    );
   });
 
   it('bounds the waits: a delay of at most 10 s, known wait and media kinds, no empty selector', () => {
