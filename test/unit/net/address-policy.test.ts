@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { describe, it } from 'node:test';
 import {
   isLoopbackAddress,
+  isNeverReached,
   isPublicAddress,
   resolvesToPublicAddresses,
   stripBrackets,
@@ -149,5 +150,14 @@ describe('address policy', () => {
     for (const ip of ['::127.0.0.1', '::7f00:1', '::ffff:0:7f00:1', '64:ff9b::7f00:1', '::', '10.0.0.1']) {
       assert.equal(isLoopbackAddress(ip), false, ip);
     }
+  });
+});
+
+describe('addresses never reached', () => {
+  it('are link-local and the metadata services, in any spelling', () => {
+    for (const ip of ['169.254.169.254', '169.254.0.1', 'fe80::1', '::ffff:169.254.169.254', 'fd00:ec2::254'])
+      assert.equal(isNeverReached(ip), true, ip);
+    for (const ip of ['127.0.0.1', '10.0.0.1', '93.184.216.34', 'fd00:ec2::253', 'not an ip'])
+      assert.equal(isNeverReached(ip), false, ip);
   });
 });

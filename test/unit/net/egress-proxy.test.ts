@@ -48,7 +48,10 @@ const connectThrough = (proxy: EgressProxy, authority: string): Promise<{ status
   });
 
 /** A plain-HTTP request in absolute form, as Chromium sends it to a proxy. */
-const getThrough = (proxy: EgressProxy, url: string): Promise<{ status: number; body: string }> =>
+const getThrough = (
+  proxy: EgressProxy,
+  url: string,
+): Promise<{ status: number; body: string; headers: import('node:http').IncomingHttpHeaders }> =>
   new Promise((resolve, reject) => {
     const req = request(
       {
@@ -64,7 +67,7 @@ const getThrough = (proxy: EgressProxy, url: string): Promise<{ status: number; 
         res.on('data', (chunk: string) => {
           body += chunk;
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
       },
     );
     req.once('error', reject);
@@ -162,6 +165,24 @@ describe('egress proxy', () => {
     socket.destroy();
     assert.match(answer, /^HTTP\/1\.1 200 [\s\S]*\r\nSECRET\r\n/);
     assert.equal(secret.seen.at(-1)?.startsWith('GET /tunnelled'), true);
+  });
+
+  it('never reaches link-local or metadata addresses, even under a policy that allows private ones', async () => {
+    useHostResolver(async () => [{ address: '169.254.169.254', family: 4 }]);
+    for (const host of [
+      '169.254.169.254',
+      '[fe80::1]',
+      '[::ffff:169.254.169.254]',
+      '[fd00:ec2::254]',
+      'metadata.test',
+    ]) {
+      const { status, socket } = await connectThrough(open, `${host}:80`);
+      socket.destroy();
+      assert.match(status, /^HTTP\/1\.1 403/, host);
+    }
+    const refused = await getThrough(open, 'http://169.254.169.254/latest/meta-data/');
+    assert.equal(refused.status, 403);
+    assert.equal(refused.headers['x-podpdf-egress'], 'refused', "marked as podpdf's refusal");
   });
 
   it('refuses malformed CONNECT targets and upgrades sent without a tunnel', async () => {
