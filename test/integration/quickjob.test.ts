@@ -195,12 +195,16 @@ describe('POST /quickjob', () => {
     assert.equal(malformed.status, 400);
     assert.equal((await errorOf(malformed)).code, 'INVALID_JSON');
 
-    const invalid = await stack.post('/quickjob', { input_type: 'pdf', html: 'x', options: { scale: 5 } });
+    const invalid = await stack.post('/quickjob', { input_type: 'html', html: '', options: { scale: 5 } });
     assert.equal(invalid.status, 400);
     const err = await errorOf(invalid);
     assert.equal(err.code, 'VALIDATION_FAILED');
     const paths = (err.details as { issues: Array<{ path: string }> }).issues.map((i) => i.path).sort();
-    assert.deepEqual(paths, ['input_type', 'options.scale']);
+    assert.deepEqual(paths, ['html', 'options.scale']);
+    const unknownType = await errorOf(await stack.post('/quickjob', { input_type: 'pdf', html: 'x' }));
+    assert.deepEqual(unknownType.details, {
+      issues: [{ path: 'input_type', message: 'input_type must be "html", "markdown" or "url"' }],
+    });
 
     const text = await stack.post('/quickjob', '<h1>hi</h1>', { 'content-type': 'text/html' });
     assert.equal(text.status, 415);
