@@ -45,7 +45,7 @@ const render = async (job: JobRecord, inlineHtml: string | undefined, invocation
     allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
     streamPdf: true,
   });
-  return { ...rendered, renderMs: ports().clock.now() - started };
+  return { ...rendered, renderMs: ports().clock.now() - started, filename: options.data.filename };
 };
 
 /**
@@ -111,7 +111,7 @@ export const processLongjobMessage = async (
 
   try {
     const rendered = await render(claimed, message.html, invocationDeadline);
-    const key = await ports().blobs.putPdf(claimed.job_id, rendered.file.bytes);
+    const key = await ports().blobs.putPdf(claimed.job_id, rendered.file.bytes, rendered.filename);
     const completedAt = new Date(ports().clock.now());
     const download = await ports().blobs.presignPdf(key, completedAt);
     const completed = await ports().jobs.completeJob(

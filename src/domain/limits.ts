@@ -82,3 +82,15 @@ export const MAX_ELEMENTS = 200_000;
  * fails the print (600 nested tables).
  */
 export const MAX_NESTING_DEPTH = 512;
+
+/**
+ * Sides of custom paper (`options.width`, `options.height`), inches. Under the minimum no margin
+ * leaves MIN_PRINTABLE_INCHES; 200 in (14,400 points) is the largest page Acrobat opens.
+ */
+export const PAPER_SIDE_INCHES = { min: MIN_PRINTABLE_INCHES, max: 200 } as const;
+
+/** Longest text field of `options.metadata`, in characters. */
+export const PDF_METADATA_MAX_CHARS = 2_000;
+
+/** Longest `options.filename`, `.pdf` included: the longest name common file systems take. */
+export const FILENAME_MAX_CHARS = 255;

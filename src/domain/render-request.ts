@@ -2,15 +2,13 @@ import * as z from 'zod';
 import { assertDocumentFits } from './document-checks.ts';
 import { MAX_PAGE_NUMBER, MIN_PRINTABLE_INCHES } from './limits.ts';
 import { pageRangesProblem } from './page-ranges.ts';
-import { CSS_LENGTH, marginProblem, PAPER_FORMATS } from './paper.ts';
+import { CSS_LENGTH, cssLengthSchema, marginProblem, PAPER_FORMATS } from './paper.ts';
+import { pdfOutputOptions, pdfOutputProblems } from './pdf-output.ts';
 import { templateProblem } from './template-policy.ts';
 
 export { CSS_LENGTH, PAPER_FORMATS };
 
-const cssLength = z
-  .string()
-  .trim()
-  .regex(CSS_LENGTH, 'must be a CSS length such as "20mm", "1in", "0.5cm" or "12px"');
+const cssLength = cssLengthSchema;
 
 /** "1-5, 8, 11-13": Chromium's own page-range syntax, with page numbers it can take. */
 const pageRanges = z
@@ -34,7 +32,8 @@ const template = z
 
 export const renderOptionsSchema = z
   .strictObject({
-    format: z.enum(PAPER_FORMATS).default('A4'),
+    /** A4 when neither it nor `width` and `height` are given (filled in below). */
+    format: z.enum(PAPER_FORMATS).optional(),
     margin: z
       .strictObject({
         top: cssLength.default('0'),
@@ -54,11 +53,18 @@ export const renderOptionsSchema = z
     displayHeaderFooter: z.boolean().default(false),
     headerTemplate: template.optional(),
     footerTemplate: template.optional(),
+    ...pdfOutputOptions,
   })
   .superRefine((options, ctx) => {
-    const problem = marginProblem(options.format, options.landscape, options.margin, MIN_PRINTABLE_INCHES);
+    const { issues, paper } = pdfOutputProblems(options);
+    for (const { path, message } of issues) ctx.addIssue({ code: 'custom', path: [path], message });
+    if (!paper) return;
+    const problem = marginProblem(paper, options.landscape, options.margin, MIN_PRINTABLE_INCHES);
     if (problem) ctx.addIssue({ code: 'custom', path: ['margin'], message: problem });
-  });
+  })
+  .transform((options) =>
+    options.width === undefined ? { ...options, format: options.format ?? ('A4' as const) } : options,
+  );
 
 export type RenderOptions = z.infer<typeof renderOptionsSchema>;
 

@@ -33,6 +33,8 @@ describe('quickjob request schema', () => {
       preferCSSPageSize: false,
       tagged: true,
       displayHeaderFooter: false,
+      omitBackground: false,
+      outline: false,
     });
   });
 
@@ -49,6 +51,10 @@ describe('quickjob request schema', () => {
       displayHeaderFooter: true,
       headerTemplate: '<span class="title"></span>',
       footerTemplate: '<span class="pageNumber"></span>',
+      omitBackground: true,
+      outline: false,
+      metadata: { title: 'Q3', author: 'Finance', creationDate: '2026-03-01T09:30:00+01:00' },
+      filename: 'report.pdf',
     };
     const parsed = parseWith(quickjobRequestSchema, { input_type: 'html', html: 'x', options });
     assert.deepEqual(parsed.options, options);
