@@ -2,13 +2,11 @@ import * as z from 'zod';
 import { assertDocumentFits } from './document-checks.ts';
 import { MAX_PAGE_NUMBER, MIN_PRINTABLE_INCHES } from './limits.ts';
 import { pageRangesProblem } from './page-ranges.ts';
-import { CSS_LENGTH, cssLengthSchema, marginProblem, PAPER_FORMATS } from './paper.ts';
+import { CSS_LENGTH, cssLengthSchema as cssLength, marginProblem, PAPER_FORMATS } from './paper.ts';
 import { pdfOutputOptions, pdfOutputProblems } from './pdf-output.ts';
 import { templateProblem } from './template-policy.ts';
 
 export { CSS_LENGTH, PAPER_FORMATS };
-
-const cssLength = cssLengthSchema;
 
 /** "1-5, 8, 11-13": Chromium's own page-range syntax, with page numbers it can take. */
 const pageRanges = z
