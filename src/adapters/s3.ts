@@ -1,6 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { getConfig } from '../config.ts';
+import { pdfContentDisposition } from '../domain/content-disposition.ts';
 
 let client: S3Client | undefined;
 
@@ -50,7 +51,11 @@ export const deleteObject = async (key: string): Promise<void> => {
   await getS3Client().send(new DeleteObjectCommand({ Bucket: getConfig().PDF_BUCKET, Key: key }));
 };
 
-export const putPdf = async (jobId: string, pdf: Uint8Array): Promise<string> => {
+/**
+ * Stores a job's PDF. Its Content-Disposition (`filename`, else "{jobId}.pdf") is stored with it, so
+ * every presigned URL serves it, however late it is signed.
+ */
+export const putPdf = async (jobId: string, pdf: Uint8Array, filename?: string): Promise<string> => {
   const key = pdfKey(jobId);
   await getS3Client().send(
     new PutObjectCommand({
@@ -58,7 +63,7 @@ export const putPdf = async (jobId: string, pdf: Uint8Array): Promise<string> =>
       Key: key,
       Body: pdf,
       ContentType: 'application/pdf',
-      ContentDisposition: `inline; filename="${jobId}.pdf"`,
+      ContentDisposition: pdfContentDisposition(jobId, filename),
       ServerSideEncryption: 'AES256',
     }),
   );

@@ -51,7 +51,7 @@ const render = async (job: JobRecord, message: LongjobMessage, invocationDeadlin
     allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
     streamPdf: true,
   });
-  return { ...rendered, renderMs: ports().clock.now() - started };
+  return { ...rendered, renderMs: ports().clock.now() - started, filename: options.data.filename };
 };
 
 /**
@@ -117,7 +117,7 @@ export const processLongjobMessage = async (
 
   try {
     const rendered = await render(claimed, message, invocationDeadline);
-    const key = await ports().blobs.putPdf(claimed.job_id, rendered.file.bytes);
+    const key = await ports().blobs.putPdf(claimed.job_id, rendered.file.bytes, rendered.filename);
     const completedAt = new Date(ports().clock.now());
     const download = await ports().blobs.presignPdf(key, completedAt);
     const completed = await ports().jobs.completeJob(

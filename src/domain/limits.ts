@@ -88,3 +88,15 @@ export const MAX_WAIT_DELAY_MS = 10_000;
 
 /** Loads listed in a RESOURCE_LOADING_FAILED error; the count covers them all. */
 export const MAX_LISTED_FAILED_LOADS = 10;
+
+/**
+ * Sides of custom paper (`options.width`, `options.height`), inches. Under the minimum no margin
+ * leaves MIN_PRINTABLE_INCHES; 200 in (14,400 points) is the largest page Acrobat opens.
+ */
+export const PAPER_SIDE_INCHES = { min: MIN_PRINTABLE_INCHES, max: 200 } as const;
+
+/** Longest text field of `options.metadata`, in characters. */
+export const PDF_METADATA_MAX_CHARS = 2_000;
+
+/** Longest `options.filename`, `.pdf` included: the longest name common file systems take. */
+export const FILENAME_MAX_CHARS = 255;

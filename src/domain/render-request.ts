@@ -3,16 +3,12 @@ import { assertDocumentFits } from './document-checks.ts';
 import { MAX_PAGE_NUMBER, MAX_WAIT_DELAY_MS, MIN_PRINTABLE_INCHES } from './limits.ts';
 import { markdownToHtml } from './markdown.ts';
 import { pageRangesProblem } from './page-ranges.ts';
-import { CSS_LENGTH, marginProblem, PAPER_FORMATS } from './paper.ts';
+import { CSS_LENGTH, cssLengthSchema as cssLength, marginProblem, PAPER_FORMATS } from './paper.ts';
+import { pdfOutputOptions, pdfOutputProblems } from './pdf-output.ts';
 import { templateProblem } from './template-policy.ts';
 import { type UrlSource, urlSourceSchema } from './url-source.ts';
 
 export { CSS_LENGTH, PAPER_FORMATS };
-
-const cssLength = z
-  .string()
-  .trim()
-  .regex(CSS_LENGTH, 'must be a CSS length such as "20mm", "1in", "0.5cm" or "12px"');
 
 /** "1-5, 8, 11-13": Chromium's own page-range syntax, with page numbers it can take. */
 const pageRanges = z
@@ -37,7 +33,8 @@ const template = z
 
 export const renderOptionsSchema = z
   .strictObject({
-    format: z.enum(PAPER_FORMATS).default('A4'),
+    /** A4 when neither it nor `width` and `height` are given (filled in below). */
+    format: z.enum(PAPER_FORMATS).optional(),
     margin: z
       .strictObject({
         top: cssLength.default('0'),
@@ -65,11 +62,18 @@ export const renderOptionsSchema = z
     emulatedMediaType: z.enum(['print', 'screen']).default('print'),
     failOnConsoleExceptions: z.boolean().default(false),
     failOnResourceLoadingFailed: z.boolean().default(false),
+    ...pdfOutputOptions,
   })
   .superRefine((options, ctx) => {
-    const problem = marginProblem(options.format, options.landscape, options.margin, MIN_PRINTABLE_INCHES);
+    const { issues, paper } = pdfOutputProblems(options);
+    for (const { path, message } of issues) ctx.addIssue({ code: 'custom', path: [path], message });
+    if (!paper) return;
+    const problem = marginProblem(paper, options.landscape, options.margin, MIN_PRINTABLE_INCHES);
     if (problem) ctx.addIssue({ code: 'custom', path: ['margin'], message: problem });
-  });
+  })
+  .transform((options) =>
+    options.width === undefined ? { ...options, format: options.format ?? ('A4' as const) } : options,
+  );
 
 export type RenderOptions = z.infer<typeof renderOptionsSchema>;
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { authenticate } from '../app/auth.ts';
 import { assertFitsQuickjob, runQuickjob } from '../app/quickjob.ts';
 import { assertSourceAllowed } from '../app/source-check.ts';
+import { pdfContentDisposition } from '../domain/content-disposition.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../domain/limits.ts';
 import { quickjobRequestSchema } from '../domain/render-request.ts';
 import { parseWith } from '../domain/validation.ts';
@@ -38,7 +39,11 @@ export const handler = httpHandler(async (event, context, headers) => {
         headers['x-job-id'] = jobId;
       },
     });
-    return pdfResponse(file, { 'x-pdf-pages': String(pages), 'x-pdf-truncated': String(truncated) });
+    return pdfResponse(file, {
+      'content-disposition': pdfContentDisposition(jobId, request.options.filename),
+      'x-pdf-pages': String(pages),
+      'x-pdf-truncated': String(truncated),
+    });
   } finally {
     headers['server-timing'] = timings.header();
   }

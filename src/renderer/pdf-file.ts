@@ -27,6 +27,17 @@ export class PdfFile {
     return new PdfFile(undefined, base64, (base64.length / 4) * 3 - padding);
   }
 
+  /**
+   * This file followed by `tail`, in the form this one is in. Of base64, only the last partial group
+   * is decoded and encoded again with `tail`; the rest of the string is kept as it is.
+   */
+  append(tail: Uint8Array): PdfFile {
+    if (this.#base64 === undefined) return PdfFile.ofBytes(new Uint8Array(Buffer.concat([this.bytes, tail])));
+    const whole = Math.floor(this.byteLength / 3) * 4;
+    const rest = Buffer.from(this.#base64.slice(whole), 'base64');
+    return PdfFile.ofBase64(this.#base64.slice(0, whole) + Buffer.concat([rest, tail]).toString('base64'));
+  }
+
   get bytes(): Uint8Array {
     this.#bytes ??= new Uint8Array(Buffer.from(this.#base64 ?? '', 'base64'));
     return this.#bytes;

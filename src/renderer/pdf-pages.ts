@@ -1,5 +1,8 @@
 import type { PDFDocument } from 'pdf-lib';
-import type { PdfFile } from './pdf-file.ts';
+import type { PdfMetadata } from '../domain/pdf-output.ts';
+import { PdfFile } from './pdf-file.ts';
+import { appendInfo, type DictEntries, mergeInfo } from './pdf-info.ts';
+import { objectOffset } from './pdf-xref.ts';
 
 type PdfLib = typeof import('pdf-lib');
 
@@ -10,28 +13,6 @@ type PdfLib = typeof import('pdf-lib');
 const pdfLib = async (): Promise<PdfLib> => {
   const module = (await import('pdf-lib')) as PdfLib & { default?: PdfLib };
   return module.PDFDocument ? module : (module.default as PdfLib);
-};
-
-/** Byte offset of object `id` from a classic cross-reference table at `xrefOffset`. */
-const objectOffset = (pdf: PdfFile, xrefOffset: number, id: number): number | undefined => {
-  // A cross-reference stream (no `xref` keyword) is not read here.
-  if (!pdf.latin1(xrefOffset, xrefOffset + 4).startsWith('xref')) return undefined;
-  let cursor = xrefOffset + 4;
-  // Subsections: "first count" then `count` fixed-width (20-byte) entries.
-  for (let guard = 0; guard < 1000; guard += 1) {
-    const header = /^\s*(\d+) (\d+)\s*?\r?\n/.exec(pdf.latin1(cursor, cursor + 40));
-    if (!header?.[1] || !header[2]) return undefined;
-    const first = Number(header[1]);
-    const count = Number(header[2]);
-    cursor += header[0].length;
-    if (id >= first && id < first + count) {
-      const entryStart = cursor + (id - first) * 20;
-      const match = /^(\d{10}) \d{5} n/.exec(pdf.latin1(entryStart, entryStart + 20));
-      return match?.[1] ? Number(match[1]) : undefined;
-    }
-    cursor += count * 20;
-  }
-  return undefined;
 };
 
 /** The dictionary of object `id`, if the table finds it and it starts where the table says. */
@@ -67,14 +48,55 @@ export const countPages = async (pdf: PdfFile): Promise<number> =>
 export const loadPdf = async (pdf: Uint8Array): Promise<PDFDocument> =>
   (await pdfLib()).PDFDocument.load(pdf, { updateMetadata: false });
 
+/** A document's Info entries as raw tokens; strings only, what Info holds worth keeping. */
+const infoOf = (lib: PdfLib, doc: PDFDocument): DictEntries => {
+  const entries: DictEntries = new Map();
+  const info = doc.context.lookup(doc.context.trailerInfo.Info);
+  if (!(info instanceof lib.PDFDict)) return entries;
+  for (const [name, value] of info.entries()) {
+    if (value instanceof lib.PDFString || value instanceof lib.PDFHexString)
+      entries.set(name.toString().slice(1), value.toString());
+  }
+  return entries;
+};
+
+const setInfo = (lib: PdfLib, doc: PDFDocument, entries: DictEntries): void => {
+  const dict = doc.context.obj({});
+  for (const [key, raw] of entries) {
+    const inner = raw.slice(1, -1);
+    dict.set(lib.PDFName.of(key), raw.startsWith('(') ? lib.PDFString.of(inner) : lib.PDFHexString.of(inner));
+  }
+  doc.context.trailerInfo.Info = doc.context.register(dict);
+};
+
 /**
  * A new PDF holding the first `count` pages of `pdf`. Pages are copied into a fresh document so the
- * objects only the dropped pages used (fonts, images) are left out of the file too.
+ * objects only the dropped pages used (fonts, images) are left out of the file too. The Info
+ * dictionary is carried over, with `metadata` applied.
  */
-export const keepFirstPages = async (pdf: Uint8Array, count: number): Promise<Uint8Array> => {
+export const keepFirstPages = async (
+  pdf: Uint8Array,
+  count: number,
+  metadata: PdfMetadata = {},
+): Promise<Uint8Array> => {
+  const lib = await pdfLib();
   const source = await loadPdf(pdf);
-  const target = await (await pdfLib()).PDFDocument.create({ updateMetadata: false });
+  const target = await lib.PDFDocument.create({ updateMetadata: false });
   const indices = Array.from({ length: Math.min(count, source.getPageCount()) }, (_, i) => i);
   for (const page of await target.copyPages(source, indices)) target.addPage(page);
+  setInfo(lib, target, mergeInfo(infoOf(lib, source), metadata));
   return target.save();
+};
+
+/**
+ * `pdf` with `metadata` in its Info dictionary: appended as an incremental update (Chromium's PDFs),
+ * or by pdf-lib rewriting a file that has no classic cross-reference table.
+ */
+export const withMetadata = async (pdf: PdfFile, metadata: PdfMetadata): Promise<PdfFile> => {
+  const appended = appendInfo(pdf, metadata);
+  if (appended) return appended;
+  const lib = await pdfLib();
+  const doc = await loadPdf(pdf.bytes);
+  setInfo(lib, doc, mergeInfo(infoOf(lib, doc), metadata));
+  return PdfFile.ofBytes(await doc.save());
 };

@@ -1,5 +1,5 @@
 import type { CDPSession, Protocol } from 'puppeteer-core';
-import { cssLengthToInches, PAPER_INCHES } from '../domain/paper.ts';
+import { cssLengthToInches, paperInches, paperOf } from '../domain/paper.ts';
 import type { RenderOptions } from '../domain/render-request.ts';
 import { PdfFile } from './pdf-file.ts';
 
@@ -8,12 +8,12 @@ export { cssLengthToInches };
 export type PrintParams = Omit<Protocol.Page.PrintToPDFRequest, 'transferMode'>;
 
 /**
- * Chromium's print parameters for `options`, the same `page.pdf()` would send (no outline, empty
- * header and footer templates unless given). Without `pageRanges`, one page past
+ * Chromium's print parameters for `options`, the same `page.pdf()` would send (empty header and
+ * footer templates unless given). Without `pageRanges`, one page past
  * `maxPages` is asked for: it tells truncation apart from an exact fit without a second render.
  */
 export const toPrintParams = (options: RenderOptions, maxPages: number): PrintParams => {
-  const paper = PAPER_INCHES[options.format];
+  const paper = paperInches(paperOf(options));
   return {
     landscape: options.landscape,
     displayHeaderFooter: options.displayHeaderFooter,
@@ -30,7 +30,7 @@ export const toPrintParams = (options: RenderOptions, maxPages: number): PrintPa
     pageRanges: options.pageRanges ?? `1-${maxPages + 1}`,
     preferCSSPageSize: options.preferCSSPageSize,
     generateTaggedPDF: options.tagged,
-    generateDocumentOutline: false,
+    generateDocumentOutline: options.outline,
   };
 };
 
@@ -68,16 +68,12 @@ export interface PrintMode {
   waitForFonts: boolean;
   /** Epoch ms: no command of the print waits past it (puppeteer's own limit is longer). */
   deadline: number;
+  /** No default page background (`omitBackground`), as `page.pdf()` does it. */
+  transparent?: boolean;
 }
 
-/**
- * Prints the page behind `session` to PDF over the page's own CDP session rather than `page.pdf()`.
- * Without `stream` the PDF comes back in the command's answer: one round trip, and on a one-page
- * invoice ~3 ms (15%) faster than Chromium writing it to a stream first, as `page.pdf()` does. One
- * protocol message carries at most 256 MB of base64, so a caller whose PDF may be larger (long jobs)
- * asks for a stream.
- */
-export const printToPdf = async (
+/** One print, in the command's answer or as a stream. */
+const print = async (
   session: CDPSession,
   params: PrintParams,
   { stream, waitForFonts, deadline }: PrintMode,
@@ -105,4 +101,26 @@ export const printToPdf = async (
   );
   if (!handle) throw new Error('Page.printToPDF returned no stream');
   return PdfFile.ofBytes(await readStream(session, handle, deadline));
+};
+
+/**
+ * Prints the page behind `session` to PDF over the page's own CDP session rather than `page.pdf()`.
+ * Without `stream` the PDF comes back in the command's answer: one round trip, and on a one-page
+ * invoice ~3 ms (15%) faster than Chromium writing it to a stream first, as `page.pdf()` does. One
+ * protocol message carries at most 256 MB of base64, so a caller whose PDF may be larger (long jobs)
+ * asks for a stream.
+ */
+export const printToPdf = async (
+  session: CDPSession,
+  params: PrintParams,
+  mode: PrintMode,
+): Promise<PdfFile> => {
+  if (!mode.transparent) return print(session, params, mode);
+  const override = (color?: Protocol.DOM.RGBA) =>
+    session.send('Emulation.setDefaultBackgroundColorOverride', color ? { color } : {}, until(mode.deadline));
+  await override({ r: 0, g: 0, b: 0, a: 0 });
+  const pdf = await print(session, params, mode);
+  // A shared page prints other documents next; after a failure the page is closed instead.
+  await override();
+  return pdf;
 };

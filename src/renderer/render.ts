@@ -15,7 +15,7 @@ import {
   takeSharedPage,
 } from './pages.ts';
 import { PdfFile } from './pdf-file.ts';
-import { countPages, keepFirstPages } from './pdf-pages.ts';
+import { countPages, keepFirstPages, withMetadata } from './pdf-pages.ts';
 import { printToPdf, toPrintParams } from './print.ts';
 import {
   ConsoleExceptionError,
@@ -72,7 +72,7 @@ export interface RenderLimits {
    * base64). Long jobs, whose PDFs go to S3, use it; a quick job's PDF must fit a 6 MB response.
    */
   streamPdf: boolean;
-  /** Records `page` (a page to print in), `load`, `print`, `count` and `truncate` when given. */
+  /** Records `page` (a page to print in), `load`, `print`, `count`, `truncate` and `metadata` when given. */
   timings?: Timings;
 }
 
@@ -184,6 +184,7 @@ const printInPage = async (
         stream: limits.streamPdf,
         waitForFonts: !shared || mayLoadWebFonts(html ?? ''),
         deadline: limits.deadline,
+        transparent: options.omitBackground,
       }),
     );
   })();
@@ -258,7 +259,13 @@ export const renderPdf = async (
 ): Promise<RenderedPdf> => {
   const raw = await printBeforeDeadline(typeof input === 'string' ? { html: input } : input, options, limits);
   const pages = await span(limits, 'count', () => countPages(raw));
-  if (pages <= limits.maxPages) return { file: raw, pages, truncated: false };
-  const kept = await span(limits, 'truncate', () => keepFirstPages(raw.bytes, limits.maxPages));
+  if (pages <= limits.maxPages) {
+    const { metadata } = options;
+    const file = metadata ? await span(limits, 'metadata', () => withMetadata(raw, metadata)) : raw;
+    return { file, pages, truncated: false };
+  }
+  const kept = await span(limits, 'truncate', () =>
+    keepFirstPages(raw.bytes, limits.maxPages, options.metadata),
+  );
   return { file: PdfFile.ofBytes(kept), pages: limits.maxPages, truncated: true };
 };

@@ -1,5 +1,5 @@
 import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 export interface ParsedPdf {
   pages: number;
@@ -51,3 +51,35 @@ export const fontNames = async (bytes: Uint8Array): Promise<string[]> => {
 /** True when the PDF carries a structure tree (a tagged, accessible PDF). */
 export const isTagged = async (bytes: Uint8Array): Promise<boolean> =>
   (await PDFDocument.load(bytes)).catalog.has(PDFName.of('StructTreeRoot'));
+
+/** The Info dictionary as pdfjs reads it (Title, Author, …, dates as PDF date strings). */
+export const pdfInfo = async (bytes: Uint8Array): Promise<Record<string, unknown>> => {
+  const task = getDocument({ data: new Uint8Array(bytes), verbosity: 0 });
+  const { info } = await (await task.promise).getMetadata();
+  await task.destroy();
+  return info as Record<string, unknown>;
+};
+
+export interface OutlineEntry {
+  title: string;
+  items: OutlineEntry[];
+}
+
+/** The bookmarks as pdfjs reads them, nested; [] for a PDF without an outline. */
+export const pdfOutline = async (bytes: Uint8Array): Promise<OutlineEntry[]> => {
+  const task = getDocument({ data: new Uint8Array(bytes), verbosity: 0 });
+  const outline = (await (await task.promise).getOutline()) ?? [];
+  await task.destroy();
+  const simplify = (items: typeof outline): OutlineEntry[] =>
+    items.map((item) => ({ title: item.title, items: simplify(item.items) }));
+  return simplify(outline);
+};
+
+/** The fill colours ("#121212") page 1's content sets, in order, as pdfjs reads them. */
+export const fillColors = async (bytes: Uint8Array): Promise<string[]> => {
+  const task = getDocument({ data: new Uint8Array(bytes), verbosity: 0 });
+  const page = await (await task.promise).getPage(1);
+  const { fnArray, argsArray } = await page.getOperatorList();
+  await task.destroy();
+  return fnArray.flatMap((fn, i) => (fn === OPS.setFillRGBColor ? [String(argsArray[i]?.[0])] : []));
+};

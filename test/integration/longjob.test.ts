@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
@@ -18,7 +18,7 @@ import { longjobRequestSchema } from '../../src/domain/render-request.ts';
 import { parseWith } from '../../src/domain/validation.ts';
 import { handler as processor } from '../../src/handlers/processor.ts';
 import { getRenderCount } from '../../src/renderer/render.ts';
-import { parsePdf } from '../helpers/pdf.ts';
+import { parsePdf, pdfInfo, pdfOutline } from '../helpers/pdf.ts';
 import { pagedHtml, startTestStack, type TestStack } from '../helpers/stack.ts';
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
 
@@ -137,6 +137,7 @@ describe('long jobs end to end', () => {
     assert.equal(job.file_expired, false);
     const download = await fetch(String(job.s3_url));
     assert.equal(download.status, 200);
+    assert.equal(download.headers.get('content-disposition'), `inline; filename="${jobId}.pdf"`);
     const pdf = await parsePdf(new Uint8Array(await download.arrayBuffer()));
     assert.deepEqual(pdf.pageTexts, ['Report page 1 of 3', 'Report page 2 of 3', 'Report page 3 of 3']);
 
@@ -441,6 +442,50 @@ describe('long jobs end to end', () => {
     assert.equal(view.file_expired, true);
     assert.equal(view.s3_url, null);
     assert.equal(view.error_code, 'FILE_EXPIRED');
+  });
+
+  it('serves the PDF under its filename, with its metadata, outline and paper', async () => {
+    const { res, body } = await submit(
+      '<!DOCTYPE html><html lang="de"><title>Entwurf</title><h1>Rechnung</h1><h2>Posten</h2></html>',
+      {
+        options: {
+          filename: 'Rechnung März – 東京',
+          metadata: {
+            title: 'Rechnung März – 東京',
+            author: 'Zoë',
+            creationDate: '2026-03-01T09:30:00+01:00',
+          },
+          outline: true,
+          width: '148mm',
+          height: '210mm',
+        },
+      },
+    );
+    assert.equal(res.status, 202);
+    const jobId = String(body.job_id);
+    const job = await eventually(async () => {
+      const view = (await (await stack.call('GET', `/jobs/${jobId}`)).json()) as Record<string, unknown>;
+      return view.status === 'completed' ? view : undefined;
+    });
+    const disposition = `inline; filename="Rechnung Marz _ __.pdf"; filename*=UTF-8''Rechnung%20M%C3%A4rz%20%E2%80%93%20%E6%9D%B1%E4%BA%AC.pdf`;
+    // Stored with the object, so every presigned URL (webhook, GET /jobs, re-signed later) serves it.
+    const stored = await s3.send(
+      new HeadObjectCommand({ Bucket: process.env.PDF_BUCKET, Key: `pdfs/${jobId}.pdf` }),
+    );
+    assert.equal(stored.ContentDisposition, disposition);
+    const download = await fetch(String(job.s3_url));
+    assert.equal(download.status, 200);
+    assert.equal(download.headers.get('content-disposition'), disposition);
+    const bytes = new Uint8Array(await download.arrayBuffer());
+    const info = await pdfInfo(bytes);
+    assert.equal(info.Title, 'Rechnung März – 東京');
+    assert.equal(info.Author, 'Zoë');
+    assert.equal(info.CreationDate, "D:20260301093000+01'00'");
+    assert.deepEqual(await pdfOutline(bytes), [
+      { title: 'Rechnung', items: [{ title: 'Posten', items: [] }] },
+    ]);
+    // 148 × 210 mm at puppeteer's 3.78 px a mm: 419.6 × 595.4 points, which Chromium rounds up.
+    assert.deepEqual((await parsePdf(bytes)).pageSizes[0], { width: 420, height: 596 });
   });
 
   it('validates the body exactly like /quickjob, plus webhook_url', async () => {

@@ -7,7 +7,7 @@ import { MAX_REQUEST_BODY_BYTES } from '../../src/domain/limits.ts';
 import { useHostResolver } from '../../src/net/address-policy.ts';
 import { getLaunchCount } from '../../src/renderer/browser.ts';
 import { parseServerTiming } from '../../src/util/timings.ts';
-import { isPdf, isTagged, parsePdf } from '../helpers/pdf.ts';
+import { isPdf, isTagged, parsePdf, pdfInfo, pdfOutline } from '../helpers/pdf.ts';
 import { pngBomb } from '../helpers/png-bomb.ts';
 import { pagedHtml, startTestStack, type TestStack } from '../helpers/stack.ts';
 
@@ -140,6 +140,71 @@ describe('POST /quickjob', () => {
     assert.match(pdf.pageTexts[0] ?? '', /Footer 2/);
     // A landscape A5 page: 8.27 × 5.83 in, 596 × 420 points.
     assert.deepEqual(pdf.pageSizes[0], { width: 596, height: 420 });
+  });
+
+  it('names the download, default and given, and writes metadata, outline and paper', async () => {
+    const plain = await stack.post('/quickjob', { input_type: 'html', html: '<p>x</p>' });
+    assert.equal(plain.status, 200);
+    await plain.arrayBuffer();
+    assert.equal(
+      plain.headers.get('content-disposition'),
+      `inline; filename="${plain.headers.get('x-job-id')}.pdf"`,
+    );
+
+    const res = await stack.post('/quickjob', {
+      input_type: 'html',
+      html: '<!DOCTYPE html><html lang="de"><title>Entwurf</title><h1>Rechnung</h1><h2>Posten</h2></html>',
+      options: {
+        filename: 'Rechnung März – 東京',
+        metadata: {
+          title: 'Rechnung März – 東京',
+          author: 'Zoë',
+          subject: 'Rechnung (März)',
+          keywords: 'rechnung, märz',
+          creator: 'ERP',
+          creationDate: '2026-03-01T09:30:00+01:00',
+        },
+        outline: true,
+        width: '4in',
+        height: '6in',
+      },
+    });
+    assert.equal(res.status, 200);
+    assert.equal(
+      res.headers.get('content-disposition'),
+      `inline; filename="Rechnung Marz _ __.pdf"; filename*=UTF-8''Rechnung%20M%C3%A4rz%20%E2%80%93%20%E6%9D%B1%E4%BA%AC.pdf`,
+    );
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    assert.equal(res.headers.get('content-length'), String(bytes.byteLength));
+    const info = await pdfInfo(bytes);
+    assert.deepEqual(
+      [info.Title, info.Author, info.Subject, info.Keywords, info.Creator, info.CreationDate],
+      ['Rechnung März – 東京', 'Zoë', 'Rechnung (März)', 'rechnung, märz', 'ERP', "D:20260301093000+01'00'"],
+    );
+    assert.deepEqual(await pdfOutline(bytes), [
+      { title: 'Rechnung', items: [{ title: 'Posten', items: [] }] },
+    ]);
+    assert.deepEqual((await parsePdf(bytes)).pageSizes[0], { width: 288, height: 432 });
+    const spans = parseServerTiming(res.headers.get('server-timing') ?? '');
+    assert.ok(spans.has('metadata'), 'the metadata update is timed');
+  });
+
+  it('refuses format with custom paper, an outline without tags and a path as filename', async () => {
+    const res = await stack.post('/quickjob', {
+      input_type: 'html',
+      html: '<p>x</p>',
+      options: { format: 'A4', width: '4in', height: '6in', outline: true, tagged: false, filename: '../x' },
+    });
+    assert.equal(res.status, 400);
+    const error = await errorOf(res);
+    assert.equal(error.code, 'VALIDATION_FAILED');
+    const issues = (error.details as { issues: Array<{ path: string; message: string }> }).issues;
+    assert.deepEqual(issues.map((i) => i.path).sort(), [
+      'options.filename',
+      'options.format',
+      'options.outline',
+    ]);
+    assert.match(issues.find((i) => i.path === 'options.format')?.message ?? '', /not both/);
   });
 
   it('prints a tagged PDF unless told not to', async () => {

@@ -37,6 +37,8 @@ describe('quickjob request schema', () => {
       emulatedMediaType: 'print',
       failOnConsoleExceptions: false,
       failOnResourceLoadingFailed: false,
+      omitBackground: false,
+      outline: false,
     });
   });
 
@@ -60,6 +62,10 @@ describe('quickjob request schema', () => {
       emulatedMediaType: 'screen',
       failOnConsoleExceptions: true,
       failOnResourceLoadingFailed: true,
+      omitBackground: true,
+      outline: false,
+      metadata: { title: 'Q3', author: 'Finance', creationDate: '2026-03-01T09:30:00+01:00' },
+      filename: 'report.pdf',
     };
     const parsed = parseWith(quickjobRequestSchema, { input_type: 'html', html: 'x', options });
     assert.deepEqual(parsed.options, options);
