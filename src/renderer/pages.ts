@@ -66,7 +66,14 @@ const openJobPage = async (browser: Browser, allowPrivateNetwork: boolean): Prom
  * means the browser no longer answers: it is killed, and the next render launches a new one.
  */
 export const closeJobPage = async (job: JobPage): Promise<void> => {
-  const closing = job.context ? job.context.close() : job.page.close();
+  // The launch page's context outlives it (the browser's default one): what the job left there goes first.
+  const forget = job.context
+    ? Promise.resolve()
+    : job.session.send('Network.clearBrowserCookies').then(
+        () => undefined,
+        () => undefined,
+      );
+  const closing = forget.then(() => (job.context ? job.context.close() : job.page.close()));
   const closed = await withTimeout(closing, CONTEXT_CLOSE_GRACE_MS).then(
     () => true,
     () => false,
