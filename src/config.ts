@@ -17,6 +17,8 @@ const configSchema = z.object({
   JOBS_TABLE: z.string().min(1),
   ANALYTICS_TABLE: z.string().min(1),
   IDEMPOTENCY_TABLE: z.string().min(1),
+  /** Rate bucket, monthly PDF count and active long jobs per account. */
+  USAGE_TABLE: z.string().min(1),
   /** Private bucket for long-job inputs and PDFs. */
   PDF_BUCKET: z.string().min(1),
   LONGJOB_QUEUE_URL: z.url(),
@@ -51,6 +53,11 @@ const configSchema = z.object({
    * tamper-evident, but anyone who knows both names could sign positions inside their own jobs.
    */
   PODPDF_CURSOR_SECRET: z.string().min(32).optional(),
+  /** The default plan (domain/plan.ts); an account's `plan` on its Users row overrides each. */
+  PODPDF_RATE_PER_S: z.coerce.number().positive().default(10),
+  PODPDF_RATE_BURST: positiveInt(20),
+  PODPDF_MONTHLY_PDFS: z.coerce.number().int().min(0).default(10_000),
+  PODPDF_MAX_ACTIVE_JOBS: z.coerce.number().int().min(0).default(100),
   /** Let documents load sub-resources from private and loopback addresses. @default false */
   PODPDF_ALLOW_PRIVATE_NETWORK: z
     .enum(['true', 'false'])

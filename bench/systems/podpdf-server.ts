@@ -16,6 +16,13 @@ export interface PodpdfServer extends NodeProcess {
   emulatorsPid: number | undefined;
 }
 
+const BENCH_PLAN = {
+  PODPDF_RATE_PER_S: '100000',
+  PODPDF_RATE_BURST: '100000',
+  PODPDF_MONTHLY_PDFS: '100000000',
+  PODPDF_MAX_ACTIVE_JOBS: '100000',
+};
+
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
@@ -53,7 +60,14 @@ export const startPodpdfServer = async (
   const server = await startNodeProcess({
     name: 'podpdf server',
     script: 'src/local/main.ts',
-    env: { ...options.env, ...emulators?.env, PODPDF_PORT: String(port), PODPDF_DEV_API_KEYS: apiKey },
+    // The benchmark measures throughput, not the plan's limits: its client would be refused past them.
+    env: {
+      ...BENCH_PLAN,
+      ...options.env,
+      ...emulators?.env,
+      PODPDF_PORT: String(port),
+      PODPDF_DEV_API_KEYS: apiKey,
+    },
     bannerEnd: 'Ctrl-C stops everything.',
   }).catch(async (err: unknown) => {
     await emulators?.process.stop();

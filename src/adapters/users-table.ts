@@ -15,6 +15,8 @@ export interface Account {
   webhook_url?: string;
   /** Standard Webhooks signing secret (`whsec_…`); shown to the account once, when created. */
   webhook_secret?: string;
+  /** Overrides of the deployment's default plan (domain/plan.ts), set by an operator. */
+  plan?: Record<string, unknown>;
 }
 
 export const findAccountByKeyHash = async (apiKeyHash: string): Promise<Account | undefined> => {

@@ -3,6 +3,7 @@ import { getConfig } from '../config.ts';
 import { errors } from '../domain/errors.ts';
 import { webhookUrlPolicyFor, webhookUrlProblem } from '../net/webhook-url-policy.ts';
 import type { Caller } from './auth.ts';
+import { usageView } from './metering.ts';
 import { ports } from './ports.ts';
 
 export interface AccountView {
@@ -10,6 +11,8 @@ export interface AccountView {
   name: string;
   created_at: string;
   webhook: { url: string | null; signing_secret_set: boolean };
+  plan: Awaited<ReturnType<typeof usageView>>['plan'];
+  usage: Awaited<ReturnType<typeof usageView>>['usage'];
 }
 
 /** A Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
@@ -23,6 +26,7 @@ export const getAccountView = async (caller: Caller): Promise<AccountView> => {
     name: account.name,
     created_at: account.created_at,
     webhook: { url: account.webhook_url ?? null, signing_secret_set: Boolean(account.webhook_secret) },
+    ...(await usageView(caller)),
   };
 };
 

@@ -2,12 +2,17 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { getConfig } from '../config.ts';
 import { extractApiKey, hashApiKey } from '../domain/api-key.ts';
 import { errors } from '../domain/errors.ts';
+import { type PlanOverride, planOverrideSchema } from '../domain/plan.ts';
 import { header } from '../http/request.ts';
 import { ports } from './ports.ts';
 
-/** Who is calling. Settings are read fresh where needed, so the cache never serves stale ones. */
+/**
+ * Who is calling, and the account's plan overrides. Settings are read fresh where needed, so the
+ * cache never serves stale ones; a changed plan applies within PODPDF_AUTH_CACHE_MS.
+ */
 export interface Caller {
   user_id: string;
+  plan?: PlanOverride;
 }
 
 /** Resolved keys, kept briefly so a warm Lambda does not query the Users table on every request. */
@@ -26,7 +31,8 @@ export const authenticate = async (event: APIGatewayProxyEventV2): Promise<Calle
   if (hit && hit.expiresAt > now) return hit.caller;
   const account = await ports().accounts.findAccountByKeyHash(keyHash);
   if (!account) throw errors.unauthorized('unknown');
-  const caller = { user_id: account.user_id };
+  const override = planOverrideSchema.safeParse(account.plan ?? {});
+  const caller: Caller = { user_id: account.user_id, ...(override.success ? { plan: override.data } : {}) };
   const ttl = getConfig().PODPDF_AUTH_CACHE_MS;
   if (ttl > 0) cache.set(keyHash, { caller, expiresAt: now + ttl });
   return caller;

@@ -23,6 +23,7 @@ export const handleDeadLetter = async (
     await deliverPendingWebhook(message.job_id);
     return 'done';
   }
+  await ports().usage.releaseActiveJob(failed.owner);
   await ports().analytics.recordEvent({
     type: 'longjob_dead_lettered',
     job_id: failed.job_id,

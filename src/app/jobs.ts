@@ -103,7 +103,10 @@ export const listOwnJobs = async (
 /** Cancels a queued job; any other state answers 409 with the state it is in. */
 export const cancelOwnJob = async (caller: Caller, jobId: string): Promise<JobRecord> => {
   const cancelled = await ports().jobs.cancelJob(jobId, caller.user_id, ports().clock.now());
-  if (cancelled) return cancelled;
+  if (cancelled) {
+    await ports().usage.releaseActiveJob(caller.user_id);
+    return cancelled;
+  }
   const job = await getOwnJob(caller, jobId);
   throw errors.notCancellable(job.status);
 };

@@ -140,6 +140,7 @@ export const processLongjobMessage = async (
     );
     // Lost the claim (the lease ran out and another worker took over): that worker finishes the job.
     if (!completed) return 'done';
+    await ports().usage.releaseActiveJob(completed.owner);
     await deliverWebhook(completed);
     return 'done';
   } catch (err) {
@@ -151,7 +152,10 @@ export const processLongjobMessage = async (
         now,
         ...(claimed.webhook_url ? { webhookLeaseUntil: now + webhookLeaseMs() } : {}),
       });
-      if (failed) await deliverWebhook(failed);
+      if (failed) {
+        await ports().usage.releaseActiveJob(failed.owner);
+        await deliverWebhook(failed);
+      }
       return 'done';
     }
     log.warn('transient failure; the message will be redelivered', { jobId: claimed.job_id, cause: err });

@@ -9,6 +9,7 @@ import { log } from '../log.ts';
 import { webhookUrlPolicyFor, webhookUrlProblem } from '../net/webhook-url-policy.ts';
 import { withTimeout } from '../util/with-timeout.ts';
 import type { Caller } from './auth.ts';
+import { planOf } from './metering.ts';
 import { ports } from './ports.ts';
 import { assertSourceAllowed } from './source-check.ts';
 
@@ -133,6 +134,25 @@ export const submitLongjob = async (
   caller: Caller,
   request: LongjobRequest,
   idempotencyKey: string | undefined,
+  /** The month its PDF was counted in (metering.ts): given back when the job is not accepted. */
+  period: string,
+): Promise<SubmittedJob> => {
+  const refund = () => compensate('give back the PDF', () => ports().usage.refundPdf(caller.user_id, period));
+  try {
+    const job = await acceptLongjob(caller, request, idempotencyKey);
+    // A replay is the job counted the first time.
+    if (job.replayed) await refund();
+    return job;
+  } catch (err) {
+    await refund();
+    throw err;
+  }
+};
+
+const acceptLongjob = async (
+  caller: Caller,
+  request: LongjobRequest,
+  idempotencyKey: string | undefined,
 ): Promise<SubmittedJob> => {
   if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
     throw errors.invalidIdempotencyKey();
@@ -164,7 +184,7 @@ export const submitLongjob = async (
         if (now.getTime() - existing.created_at < ABANDONED_SUBMISSION_MS)
           throw errors.idempotencyInProgress();
         await ports().idempotency.deleteIdempotencyRecord(idemKey, existing.job_id);
-        return submitLongjob(caller, request, idempotencyKey);
+        return acceptLongjob(caller, request, idempotencyKey);
       }
       return {
         job_id: existing.job_id,
@@ -182,6 +202,17 @@ export const submitLongjob = async (
       );
   };
 
+  const { max_active_jobs: maxActive } = planOf(caller);
+  const reserved = await ports().usage.reserveActiveJob(caller.user_id, maxActive, () =>
+    ports().jobs.countActiveJobs(caller.user_id),
+  );
+  if (!reserved) {
+    await releaseKey();
+    throw errors.tooManyActiveJobs(maxActive);
+  }
+  const releaseActive = () =>
+    compensate('release the active job', () => ports().usage.releaseActiveJob(caller.user_id));
+
   const message = longjobMessageBody({ job_id: jobId, owner: caller.user_id }, request.input);
   let inputKey: string | undefined;
   if (!message.htmlInline && 'html' in request.input) {
@@ -192,6 +223,7 @@ export const submitLongjob = async (
         AbortSignal.timeout(STEP_TIMEOUT_MS.input),
       );
     } catch (err) {
+      await releaseActive();
       await releaseKey();
       throw errors.storageFailed(err);
     }
@@ -215,6 +247,7 @@ export const submitLongjob = async (
   } catch (err) {
     const orphan = inputKey;
     if (orphan) await compensate('delete orphan input', () => ports().blobs.deleteObject(orphan));
+    await releaseActive();
     await releaseKey();
     throw errors.storageFailed(err);
   }
@@ -230,6 +263,7 @@ export const submitLongjob = async (
       ports().jobs.failJob(jobId, failure, { now: ports().clock.now(), withoutWebhook: true }),
     );
     if (failed !== undefined) {
+      await releaseActive();
       await releaseKey();
       throw failure;
     }

@@ -14,6 +14,13 @@ import {
 } from '../adapters/jobs-table.ts';
 import { deleteObject, getInput, presignPdf, putInput, putPdf } from '../adapters/s3.ts';
 import { enqueueLongjob, queueDepth } from '../adapters/sqs.ts';
+import {
+  admitRequest,
+  getUsage,
+  refundPdf,
+  releaseActiveJob,
+  reserveActiveJob,
+} from '../adapters/usage-table.ts';
 import { findAccountByKeyHash, getAccount, updateWebhookSettings } from '../adapters/users-table.ts';
 import { postWebhook } from '../adapters/webhook-sender.ts';
 
@@ -58,6 +65,13 @@ export interface Ports {
   };
   queue: { enqueueLongjob: typeof enqueueLongjob; queueDepth: typeof queueDepth };
   analytics: { recordEvent: typeof recordEvent };
+  usage: {
+    admitRequest: typeof admitRequest;
+    getUsage: typeof getUsage;
+    refundPdf: typeof refundPdf;
+    reserveActiveJob: typeof reserveActiveJob;
+    releaseActiveJob: typeof releaseActiveJob;
+  };
   webhooks: { postWebhook: typeof postWebhook };
   /** Time, so tests can move it: leases, backoff and expiries are computed from `now`. */
   clock: { now(): number; sleep(ms: number): Promise<void> };
@@ -84,6 +98,7 @@ const adapters: Ports = {
   blobs: { putInput, getInput, deleteObject, putPdf, presignPdf },
   queue: { enqueueLongjob, queueDepth },
   analytics: { recordEvent },
+  usage: { admitRequest, getUsage, refundPdf, reserveActiveJob, releaseActiveJob },
   webhooks: { postWebhook },
   clock: { now: () => Date.now(), sleep: (ms) => sleep(ms) },
 };

@@ -39,6 +39,9 @@ export const ErrorCode = {
   URL_NOT_ALLOWED: 'URL_NOT_ALLOWED',
   SOURCE_HTTP_ERROR: 'SOURCE_HTTP_ERROR',
   SOURCE_UNREACHABLE: 'SOURCE_UNREACHABLE',
+  RATE_LIMITED: 'RATE_LIMITED',
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
+  TOO_MANY_ACTIVE_JOBS: 'TOO_MANY_ACTIVE_JOBS',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -286,6 +289,27 @@ export const errors = {
         url,
         reason,
       },
+    ),
+  rateLimited: (retryAfterSeconds: number, plan: { rate_per_s: number; burst: number }) =>
+    new PodpdfError(
+      ErrorCode.RATE_LIMITED,
+      429,
+      `Too many requests: this account may send ${plan.rate_per_s} per second, in bursts of up to ${plan.burst}. Retry after ${retryAfterSeconds} s.`,
+      { retry_after_s: retryAfterSeconds, rate_per_s: plan.rate_per_s, burst: plan.burst },
+    ),
+  quotaExceeded: (limit: number, resetsAt: string) =>
+    new PodpdfError(
+      ErrorCode.QUOTA_EXCEEDED,
+      403,
+      `This account has used its ${limit} PDFs for this month; the count starts again at ${resetsAt}.`,
+      { limit, resets_at: resetsAt },
+    ),
+  tooManyActiveJobs: (limit: number) =>
+    new PodpdfError(
+      ErrorCode.TOO_MANY_ACTIVE_JOBS,
+      403,
+      `This account has ${limit} long jobs queued or processing, the most it may have at once; submit again when one finishes.`,
+      { limit },
     ),
   renderFailed: (cause: unknown) =>
     new PodpdfError(ErrorCode.RENDER_FAILED, 502, 'The renderer failed to produce a PDF.', null, cause),

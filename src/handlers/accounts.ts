@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { getAccountView, removeWebhook, rotateSigningSecret, setWebhook } from '../app/account.ts';
 import { authenticate } from '../app/auth.ts';
+import { admit } from '../app/metering.ts';
 import { errors } from '../domain/errors.ts';
 import { parseWith } from '../domain/validation.ts';
 import { httpHandler } from '../http/handler.ts';
@@ -11,8 +12,9 @@ const webhookBodySchema = z.strictObject({ url: z.url({ protocol: /^https?$/ }).
 const WEBHOOK_BODY_LIMIT_BYTES = 16 * 1024;
 
 /** GET /accounts/me and the account's webhook settings. */
-export const handler = httpHandler(async (event) => {
+export const handler = httpHandler(async (event, _context, headers) => {
   const caller = await authenticate(event);
+  await admit(caller, headers, false);
   switch (event.routeKey) {
     case 'GET /accounts/me':
       return jsonResponse(200, await getAccountView(caller));

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { authenticate } from '../app/auth.ts';
 import { cancelOwnJob, getOwnJob, listOwnJobs, toJobView } from '../app/jobs.ts';
+import { admit } from '../app/metering.ts';
 import { errors } from '../domain/errors.ts';
 import { JobStatus } from '../domain/job.ts';
 import { parseWith } from '../domain/validation.ts';
@@ -21,8 +22,9 @@ const jobIdOf = (pathParameters: Record<string, string | undefined> | undefined)
 };
 
 /** GET /jobs, GET /jobs/{job_id}, DELETE /jobs/{job_id}: the caller's jobs only. */
-export const handler = httpHandler(async (event) => {
+export const handler = httpHandler(async (event, _context, headers) => {
   const caller = await authenticate(event);
+  await admit(caller, headers, false);
   switch (event.routeKey) {
     case 'GET /jobs': {
       const query = parseWith(listQuerySchema, event.queryStringParameters ?? {}, errors.invalidQuery);

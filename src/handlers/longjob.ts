@@ -1,5 +1,6 @@
 import { authenticate } from '../app/auth.ts';
 import { submitLongjob } from '../app/longjob-submit.ts';
+import { admitPdfRequest } from '../app/metering.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../domain/limits.ts';
 import { longjobRequestSchema } from '../domain/render-request.ts';
 import { parseWith } from '../domain/validation.ts';
@@ -10,8 +11,10 @@ import { jsonResponse } from '../http/response.ts';
 /** POST /longjob: queue a render; the result arrives by webhook and through GET /jobs/{job_id}. */
 export const handler = httpHandler(async (event, _context, headers) => {
   const caller = await authenticate(event);
-  const request = parseWith(longjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES));
-  const { replayed, ...job } = await submitLongjob(caller, request, header(event, 'idempotency-key'));
+  const { request, period } = await admitPdfRequest(caller, headers, () =>
+    parseWith(longjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES)),
+  );
+  const { replayed, ...job } = await submitLongjob(caller, request, header(event, 'idempotency-key'), period);
   headers['x-job-id'] = job.job_id;
   headers.location = `/jobs/${job.job_id}`;
   if (replayed) headers['idempotent-replayed'] = 'true';

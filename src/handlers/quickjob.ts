@@ -2,6 +2,7 @@
 import '../renderer/prewarm.ts';
 import { randomUUID } from 'node:crypto';
 import { authenticate } from '../app/auth.ts';
+import { admitPdfRequest } from '../app/metering.ts';
 import { assertFitsQuickjob, runQuickjob } from '../app/quickjob.ts';
 import { assertSourceAllowed } from '../app/source-check.ts';
 import { pdfContentDisposition } from '../domain/content-disposition.ts';
@@ -15,7 +16,7 @@ import { Timings } from '../util/timings.ts';
 
 /**
  * POST /quickjob: HTML in, PDF out inline, within 30 s. The answer, PDF or error, carries a
- * Server-Timing header with the request's spans (auth, validate, page, load, print, count, record, total).
+ * Server-Timing header with the request's spans (auth, validate, admit, page, load, print, count, record, total).
  */
 export const handler = httpHandler(async (event, context, headers) => {
   const startedAt = Date.now();
@@ -23,11 +24,19 @@ export const handler = httpHandler(async (event, context, headers) => {
   const timings = new Timings();
   try {
     const account = await timings.time('auth', () => authenticate(event));
-    const { request, estimate } = await timings.time('validate', async () => {
-      const parsed = parseWith(quickjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES));
-      await assertSourceAllowed(parsed.input);
-      return { request: parsed, estimate: assertFitsQuickjob(parsed.input) };
-    });
+    const {
+      request: { request, estimate },
+    } = await admitPdfRequest(
+      account,
+      headers,
+      () =>
+        timings.time('validate', async () => {
+          const parsed = parseWith(quickjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES));
+          await assertSourceAllowed(parsed.input);
+          return { request: parsed, estimate: assertFitsQuickjob(parsed.input) };
+        }),
+      timings,
+    );
     const jobId = randomUUID();
     const { file, pages, truncated } = await runQuickjob(account, request, {
       jobId,

@@ -12,11 +12,22 @@ export interface TestStack extends LocalStack {
   ): Promise<Response>;
 }
 
+/**
+ * A plan no test of something else reaches: suites send bursts of requests and hundreds of PDFs.
+ * The limits themselves are tested with their own (limits.test.ts).
+ */
+export const UNLIMITED_PLAN = {
+  PODPDF_RATE_PER_S: '100000',
+  PODPDF_RATE_BURST: '100000',
+  PODPDF_MONTHLY_PDFS: '10000000',
+  PODPDF_MAX_ACTIVE_JOBS: '100000',
+};
+
 /** Starts the full local stack on a free loopback port with quiet logs. */
 export const startTestStack = async (options: LocalStackOptions = {}): Promise<TestStack> => {
   const stack = await startLocalStack({
     ...options,
-    env: { PODPDF_LOG_LEVEL: 'silent', ...options.env },
+    env: { PODPDF_LOG_LEVEL: 'silent', ...UNLIMITED_PLAN, ...options.env },
   });
   const apiKey = stack.apiKeys[0] as string;
   return {

@@ -60,7 +60,7 @@ describe('POST /quickjob', () => {
     const spans = parseServerTiming(res.headers.get('server-timing') ?? '');
     assert.deepEqual(
       [...spans.keys()],
-      ['auth', 'validate', 'page', 'load', 'print', 'count', 'truncate', 'record', 'total'],
+      ['auth', 'validate', 'admit', 'page', 'load', 'print', 'count', 'truncate', 'record', 'total'],
     );
     const total = spans.get('total') ?? 0;
     const parts = [...spans].filter(([name]) => name !== 'total').reduce((sum, [, ms]) => sum + ms, 0);

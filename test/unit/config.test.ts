@@ -7,6 +7,7 @@ const tables = {
   JOBS_TABLE: 'j',
   ANALYTICS_TABLE: 'a',
   IDEMPOTENCY_TABLE: 'i',
+  USAGE_TABLE: 'u',
   PDF_BUCKET: 'b',
   LONGJOB_QUEUE_URL: 'http://127.0.0.1:1/000000000000/q',
 };

@@ -7,6 +7,7 @@ export const FAKE_ENV = {
   JOBS_TABLE: 'jobs',
   ANALYTICS_TABLE: 'analytics',
   IDEMPOTENCY_TABLE: 'idempotency',
+  USAGE_TABLE: 'usage',
   PDF_BUCKET: 'pdfs',
   LONGJOB_QUEUE_URL: 'http://127.0.0.1:1/000000000000/longjob',
   PODPDF_STAGE: 'local',
@@ -102,4 +103,25 @@ export const fakeClock = (start = Date.now()) => {
     },
   };
   return { clock, slept };
+};
+
+/** An in-memory Usage table: active long jobs per account, PDFs given back; every request admitted. */
+export const fakeUsage = (maxActive = Number.POSITIVE_INFINITY) => {
+  const active = new Map<string, number>();
+  const refunds: string[] = [];
+  const usage: Partial<Ports['usage']> = {
+    reserveActiveJob: async (userId) => {
+      const now = active.get(userId) ?? 0;
+      if (now >= maxActive) return false;
+      active.set(userId, now + 1);
+      return true;
+    },
+    releaseActiveJob: async (userId) => {
+      active.set(userId, Math.max(0, (active.get(userId) ?? 0) - 1));
+    },
+    refundPdf: async (_userId, period) => {
+      refunds.push(period);
+    },
+  };
+  return { active, refunds, usage };
 };

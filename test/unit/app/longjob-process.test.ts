@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { fakeClock, fakeJobs, queuedRow } from './fakes.ts';
+import { fakeClock, fakeJobs, fakeUsage, queuedRow } from './fakes.ts';
 
 const { usePorts } = await import('../../../src/app/ports.ts');
 const { useRenderer } = await import('../../../src/app/render-port.ts');
@@ -44,6 +44,7 @@ const setUp = (rows: Parameters<typeof queuedRow>[1][] = []) => {
       finishWebhook: async () => undefined,
     },
     accounts: { getAccount: async () => account },
+    usage: fakeUsage().usage,
     blobs: { getInput: async () => undefined },
     analytics: { recordEvent: async () => undefined },
     webhooks: {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { fakeJobs } from './fakes.ts';
+import { fakeJobs, fakeUsage } from './fakes.ts';
 
 const { usePorts } = await import('../../../src/app/ports.ts');
 const { submitLongjob } = await import('../../../src/app/longjob-submit.ts');
@@ -21,10 +21,12 @@ const account = {
 /** Ports for a submission: an in-memory job table, an account with a signing secret, idempotency kept. */
 const setUp = (enqueueLongjob: (body: string) => Promise<void>) => {
   const { rows, jobs } = fakeJobs();
+  const meter = fakeUsage();
   const keys = new Map<string, unknown>();
   const sent: string[] = [];
   const restore = usePorts({
-    jobs,
+    jobs: { ...jobs, countActiveJobs: async () => 0 },
+    usage: meter.usage,
     accounts: { getAccount: async () => account },
     idempotency: {
       putIdempotencyRecord: async (record) => {
@@ -43,7 +45,7 @@ const setUp = (enqueueLongjob: (body: string) => Promise<void>) => {
       queueDepth: async () => 0,
     },
   });
-  return { rows, keys, sent, restore };
+  return { rows, keys, sent, restore, meter };
 };
 
 describe('submitLongjob when SQS does not confirm the message', () => {
@@ -57,7 +59,7 @@ describe('submitLongjob when SQS does not confirm the message', () => {
       if (calls === 1) throw new Error('SendMessage timed out');
     });
     restore = env.restore;
-    const job = await submitLongjob(caller, request, undefined);
+    const job = await submitLongjob(caller, request, undefined, '2026-12');
     assert.equal(job.status, 'queued');
     assert.equal(env.sent.length, 2, 'the same message sent twice: the processor claims the job once');
     assert.equal(env.rows.get(job.job_id)?.status, 'queued');
@@ -69,7 +71,7 @@ describe('submitLongjob when SQS does not confirm the message', () => {
     });
     restore = env.restore;
     await assert.rejects(
-      submitLongjob(caller, request, 'key-1'),
+      submitLongjob(caller, request, 'key-1', '2026-12'),
       (err: { code?: string; status?: number }) => {
         assert.equal(err.code, 'ENQUEUE_FAILED');
         assert.equal(err.status, 503);
@@ -81,6 +83,8 @@ describe('submitLongjob when SQS does not confirm the message', () => {
     assert.equal(row?.error_code, 'ENQUEUE_FAILED');
     assert.equal(row?.webhook_url, undefined, 'a job the client was told was not accepted announces nothing');
     assert.equal(env.keys.size, 0, 'a retry with the same key is a new submission');
+    assert.equal(env.meter.active.get('acct-a'), 0, 'its place among the active jobs is free again');
+    assert.deepEqual(env.meter.refunds, ['2026-12'], 'and its PDF is not counted');
   });
 
   it('accepts the job when a processor already holds it: an unconfirmed send did arrive', async () => {
@@ -93,11 +97,25 @@ describe('submitLongjob when SQS does not confirm the message', () => {
       throw new Error('SendMessage timed out');
     });
     restore = env.restore;
-    const job = await submitLongjob(caller, request, 'key-2');
+    const job = await submitLongjob(caller, request, 'key-2', '2026-12');
     assert.equal(job.status, 'queued');
     const row = env.rows.get(job.job_id);
     assert.equal(row?.status, 'processing', 'the job goes on');
     assert.equal(row?.webhook_url, 'https://hooks.example/podpdf');
     assert.equal(env.keys.size, 1, 'the key stays with the accepted job');
+    assert.equal(env.meter.active.get('acct-a'), 1, 'the processor releases it when it finishes');
+    assert.deepEqual(env.meter.refunds, []);
+  });
+
+  it('refuses past the active-job cap with 403 TOO_MANY_ACTIVE_JOBS, and gives back the PDF', async () => {
+    const env = setUp(async () => undefined);
+    restore = env.restore;
+    env.meter.active.set('acct-a', Number.POSITIVE_INFINITY);
+    await assert.rejects(submitLongjob(caller, request, undefined, '2026-12'), {
+      code: 'TOO_MANY_ACTIVE_JOBS',
+      status: 403,
+    });
+    assert.equal(env.rows.size, 0);
+    assert.deepEqual(env.meter.refunds, ['2026-12']);
   });
 });

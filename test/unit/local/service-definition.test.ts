@@ -65,6 +65,7 @@ describe('service definition', () => {
       'podpdf-teststage-analytics',
       'podpdf-teststage-idempotency',
       'podpdf-teststage-job-details',
+      'podpdf-teststage-usage',
       'podpdf-teststage-users',
     ]);
     const jobs = tables.find((t) => t.TableName === 'podpdf-teststage-job-details');

@@ -1,0 +1,101 @@
+import { getConfig } from '../config.ts';
+import { errors } from '../domain/errors.ts';
+import { bucket, type Plan, usagePeriod } from '../domain/plan.ts';
+import type { Timings } from '../util/timings.ts';
+import type { Caller } from './auth.ts';
+import { ports } from './ports.ts';
+
+/** The caller's plan: the deployment's defaults with the account's overrides. */
+export const planOf = (caller: Caller): Plan => {
+  const config = getConfig();
+  return {
+    rate_per_s: config.PODPDF_RATE_PER_S,
+    burst: config.PODPDF_RATE_BURST,
+    monthly_pdfs: config.PODPDF_MONTHLY_PDFS,
+    max_active_jobs: config.PODPDF_MAX_ACTIVE_JOBS,
+    ...caller.plan,
+  };
+};
+
+/**
+ * Admits one request of the caller against the rate bucket and, with `pdf`, one PDF against the
+ * month's quota, in one write. Sets the RateLimit-* headers (and Retry-After when refused) on
+ * `headers`; throws 429 RATE_LIMITED or 403 QUOTA_EXCEEDED. Returns the month a PDF was counted in.
+ */
+export const admit = async (
+  caller: Caller,
+  headers: Record<string, string>,
+  pdf: boolean,
+): Promise<{ period: string }> => {
+  const plan = planOf(caller);
+  const now = ports().clock.now();
+  const rate = bucket(plan, now);
+  const period = usagePeriod(now);
+  const result = await ports().usage.admitRequest(caller.user_id, {
+    now,
+    intervalMs: rate.intervalMs,
+    latestAdmittedTat: rate.latestAdmittedTat,
+    ...(pdf ? { pdf: { period: period.id, quota: plan.monthly_pdfs } } : {}),
+  });
+  headers['ratelimit-limit'] = String(plan.burst);
+  if (result.admitted) {
+    headers['ratelimit-remaining'] = String(rate.remaining(result.tat));
+    headers['ratelimit-reset'] = String(rate.resetSeconds(result.tat));
+    return { period: period.id };
+  }
+  const tat = result.row?.tat ?? now;
+  headers['ratelimit-remaining'] = '0';
+  headers['ratelimit-reset'] = String(rate.resetSeconds(tat));
+  if (tat > rate.latestAdmittedTat) {
+    const retryAfter = rate.retryAfterSeconds(tat);
+    headers['retry-after'] = String(retryAfter);
+    throw errors.rateLimited(retryAfter, plan);
+  }
+  throw errors.quotaExceeded(plan.monthly_pdfs, new Date(period.endsAt).toISOString());
+};
+
+/**
+ * Admits a request that asks for a PDF: `parse` validates it first, so a request that fails
+ * validation counts against the rate only, not the month's PDFs.
+ */
+export const admitPdfRequest = async <T>(
+  caller: Caller,
+  headers: Record<string, string>,
+  parse: () => T | Promise<T>,
+  timings?: Timings,
+): Promise<{ request: T; period: string }> => {
+  const admitting = (pdf: boolean) =>
+    timings ? timings.time('admit', () => admit(caller, headers, pdf)) : admit(caller, headers, pdf);
+  let request: T;
+  try {
+    request = await parse();
+  } catch (err) {
+    await admitting(false);
+    throw err;
+  }
+  return { request, ...(await admitting(true)) };
+};
+
+/** The plan, what has been used of it and when the month's count starts again: for GET /accounts/me. */
+export const usageView = async (caller: Caller) => {
+  const plan = planOf(caller);
+  const now = ports().clock.now();
+  const period = usagePeriod(now);
+  const row = await ports().usage.getUsage(caller.user_id);
+  const used = row?.[`pdfs_${period.id}`] ?? 0;
+  return {
+    plan: {
+      rate_per_second: plan.rate_per_s,
+      burst: plan.burst,
+      monthly_pdfs: plan.monthly_pdfs,
+      max_active_jobs: plan.max_active_jobs,
+    },
+    usage: {
+      period: period.id,
+      pdfs_used: used,
+      pdfs_remaining: Math.max(0, plan.monthly_pdfs - used),
+      resets_at: new Date(period.endsAt).toISOString(),
+      active_jobs: row?.active_jobs ?? 0,
+    },
+  };
+};
