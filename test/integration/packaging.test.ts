@@ -120,6 +120,8 @@ describe('npm run package (osls, offline)', () => {
       'Fn::GetAtt': ['LongjobQueue', 'Arn'],
     });
     assert.equal(byFunction.ProcessorLambdaFunction?.BatchSize, 5);
+    // A ceiling on the renders a flood of long jobs can start: they wait in the queue beyond it.
+    assert.deepEqual(byFunction.ProcessorLambdaFunction?.ScalingConfig, { MaximumConcurrency: 10 });
     assert.deepEqual(byFunction.ProcessorLambdaFunction?.FunctionResponseTypes, ['ReportBatchItemFailures']);
     assert.deepEqual(byFunction.DeadLetterLambdaFunction?.EventSourceArn, {
       'Fn::GetAtt': ['LongjobDeadLetterQueue', 'Arn'],
@@ -161,8 +163,10 @@ describe('npm run package (osls, offline)', () => {
       'AnalyticsTable',
       'IdempotencyTable',
       'JobDetailsTable',
+      'UsageTable',
       'UsersTable',
     ]);
+    assert.deepEqual(tables.UsageTable?.KeySchema, [{ AttributeName: 'user_id', KeyType: 'HASH' }]);
     assert.deepEqual(tables.IdempotencyTable?.TimeToLiveSpecification, {
       AttributeName: 'ttl',
       Enabled: true,
@@ -217,6 +221,23 @@ describe('npm run package (osls, offline)', () => {
       statements('AccountsRole').WebhookSettings?.Action.join(),
       'dynamodb:GetItem,dynamodb:UpdateItem',
     );
+    // Metering: the HTTP functions read and write the Usage table; the long-job workers only release.
+    const usageTable = { 'Fn::GetAtt': ['UsageTable', 'Arn'] };
+    for (const role of ['QuickjobRole', 'LongjobRole', 'JobsRole', 'AccountsRole']) {
+      assert.equal(statements(role).MeterUsage?.Action.join(), 'dynamodb:GetItem,dynamodb:UpdateItem', role);
+      assert.deepEqual(statements(role).MeterUsage?.Resource, usageTable, role);
+    }
+    for (const role of ['ProcessorRole', 'DeadLetterRole']) {
+      assert.deepEqual(statements(role).ReleaseActiveJobs?.Action, ['dynamodb:UpdateItem'], role);
+      assert.deepEqual(statements(role).ReleaseActiveJobs?.Resource, usageTable, role);
+    }
+  });
+
+  it('throttles the HTTP API stage in front of every route', () => {
+    assert.deepEqual(template.Resources.HttpApiStage?.Properties.DefaultRouteSettings, {
+      ThrottlingRateLimit: 100,
+      ThrottlingBurstLimit: 200,
+    });
   });
 
   it('scopes the quickjob role to its own tables, index and log group', () => {
