@@ -71,7 +71,7 @@ describe('POST /quickjob', () => {
     assert.equal(refused.status, 400);
     assert.deepEqual(
       [...parseServerTiming(refused.headers.get('server-timing') ?? '').keys()],
-      ['auth', 'validate', 'total'],
+      ['auth', 'validate', 'admit', 'total'],
     );
   });
 
