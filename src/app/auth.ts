@@ -2,7 +2,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { getConfig } from '../config.ts';
 import { extractApiKey, hashApiKey } from '../domain/api-key.ts';
 import { errors } from '../domain/errors.ts';
-import { type PlanOverride, planOverrideSchema } from '../domain/plan.ts';
+import { FAILED_AUTH_BUCKET } from '../domain/limits.ts';
+import { bucket, type PlanOverride, planOverrideSchema } from '../domain/plan.ts';
 import { header } from '../http/request.ts';
 import { ports } from './ports.ts';
 
@@ -15,6 +16,23 @@ export interface Caller {
   plan?: PlanOverride;
 }
 
+/**
+ * Counts a request without a valid key against its source address's bucket (FAILED_AUTH_BUCKET);
+ * 429 once the source has sent too many. Its row in the Usage table is `source#<address>`.
+ */
+const admitFailedAuth = async (event: APIGatewayProxyEventV2): Promise<void> => {
+  const source = event.requestContext?.http?.sourceIp ?? 'unknown';
+  const now = ports().clock.now();
+  const rate = bucket(FAILED_AUTH_BUCKET, now);
+  const result = await ports().usage.admitRequest(`source#${source}`, {
+    now,
+    intervalMs: rate.intervalMs,
+    latestAdmittedTat: rate.latestAdmittedTat,
+  });
+  if (!result.admitted)
+    throw errors.rateLimited(rate.retryAfterSeconds(result.row?.tat ?? now), FAILED_AUTH_BUCKET);
+};
+
 /** Resolved keys, kept briefly so a warm Lambda does not query the Users table on every request. */
 const cache = new Map<string, { caller: Caller; expiresAt: number }>();
 
@@ -24,13 +42,19 @@ const cache = new Map<string, { caller: Caller; expiresAt: number }>();
  */
 export const authenticate = async (event: APIGatewayProxyEventV2): Promise<Caller> => {
   const apiKey = extractApiKey(header(event, 'authorization'), header(event, 'x-api-key'));
-  if (!apiKey) throw errors.unauthorized('missing');
+  if (!apiKey) {
+    await admitFailedAuth(event);
+    throw errors.unauthorized('missing');
+  }
   const keyHash = hashApiKey(apiKey);
   const now = ports().clock.now();
   const hit = cache.get(keyHash);
   if (hit && hit.expiresAt > now) return hit.caller;
   const account = await ports().accounts.findAccountByKeyHash(keyHash);
-  if (!account) throw errors.unauthorized('unknown');
+  if (!account) {
+    await admitFailedAuth(event);
+    throw errors.unauthorized('unknown');
+  }
   const override = planOverrideSchema.safeParse(account.plan ?? {});
   const caller: Caller = { user_id: account.user_id, ...(override.success ? { plan: override.data } : {}) };
   const ttl = getConfig().PODPDF_AUTH_CACHE_MS;

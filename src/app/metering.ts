@@ -19,7 +19,7 @@ export const planOf = (caller: Caller): Plan => {
 
 /**
  * Admits one request of the caller against the rate bucket and, with `pdf`, one PDF against the
- * month's quota, in one write. Sets the RateLimit-* headers (and Retry-After when refused) on
+ * month's quota, in one write. Sets the RateLimit-* headers (http/response.ts adds Retry-After) on
  * `headers`; throws 429 RATE_LIMITED or 403 QUOTA_EXCEEDED. Returns the month a PDF was counted in.
  */
 export const admit = async (
@@ -47,9 +47,7 @@ export const admit = async (
   headers['ratelimit-remaining'] = '0';
   headers['ratelimit-reset'] = String(rate.resetSeconds(tat));
   if (tat > rate.latestAdmittedTat) {
-    const retryAfter = rate.retryAfterSeconds(tat);
-    headers['retry-after'] = String(retryAfter);
-    throw errors.rateLimited(retryAfter, plan);
+    throw errors.rateLimited(rate.retryAfterSeconds(tat), plan);
   }
   throw errors.quotaExceeded(plan.monthly_pdfs, new Date(period.endsAt).toISOString());
 };

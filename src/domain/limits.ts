@@ -100,3 +100,9 @@ export const PDF_METADATA_MAX_CHARS = 2_000;
 
 /** Longest `options.filename`, `.pdf` included: the longest name common file systems take. */
 export const FILENAME_MAX_CHARS = 255;
+
+/**
+ * Requests without a valid API key, per source address: a bucket of this many, refilled at this rate.
+ * Past it a source gets 429 instead of 401, so keys cannot be guessed at the API's full speed.
+ */
+export const FAILED_AUTH_BUCKET = { rate_per_s: 1, burst: 20 } as const;

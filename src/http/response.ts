@@ -16,12 +16,15 @@ export const jsonResponse = (
 });
 
 /** `{ "error": { "code", "message", "details" } }` — the one error shape of the API. */
-export const errorResponse = (err: PodpdfError, headers: Record<string, string> = {}): HttpResult =>
-  jsonResponse(
+export const errorResponse = (err: PodpdfError, headers: Record<string, string> = {}): HttpResult => {
+  // A refusal for rate says when to come back, in the header clients and proxies read.
+  const retryAfter = (err.details as { retry_after_s?: number } | null)?.retry_after_s;
+  return jsonResponse(
     err.status,
     { error: { code: err.code, message: err.message, details: err.details ?? null } },
-    headers,
+    retryAfter === undefined ? headers : { ...headers, 'retry-after': String(retryAfter) },
   );
+};
 
 /** A PDF as the body: API Gateway decodes the base64, which Chromium's answer already is. */
 export const pdfResponse = (pdf: PdfFile, headers: Record<string, string>): HttpResult => ({

@@ -125,4 +125,17 @@ describe('rate limits and quotas', () => {
     const row = await getUsage(stack.accounts[2]?.user_id ?? '');
     assert.equal(row?.[`pdfs_${usagePeriod(Date.now()).id}`], 50, 'no update lost');
   });
+
+  it('throttles requests without a valid key per source: 401 until the bucket is empty, then 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 22; i += 1) statuses.push((await get(`wrong-key-${i}`)).status);
+    assert.deepEqual(statuses.slice(0, 20), Array(20).fill(401));
+    assert.equal(statuses.at(-1), 429);
+    const refused = await get('wrong-key-again');
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    // A valid key is not held back by the guessing from its address.
+    await delay(1_000);
+    assert.equal((await get(keyB)).status, 200);
+  });
 });
