@@ -26,11 +26,24 @@ export interface JobView {
   webhook_delivered: boolean | null;
 }
 
+const isExpired = (job: JobRecord, now: number): boolean =>
+  Boolean(job.s3_key && job.completed_at && now - Date.parse(job.completed_at) > PDF_RETENTION_MS);
+
+/**
+ * Where to download the caller's PDF now: a URL presigned for the full hour. 409 JOB_NOT_READY while
+ * the job has none (not completed, or a quick job, whose PDF was the answer); 410 FILE_EXPIRED once
+ * the bucket has deleted it.
+ */
+export const downloadUrl = async (caller: Caller, jobId: string): Promise<string> => {
+  const job = await getOwnJob(caller, jobId);
+  if (job.status !== 'completed' || !job.s3_key) throw errors.jobNotReady(job.status, job.job_type);
+  if (isExpired(job, ports().clock.now())) throw errors.fileExpired();
+  return (await ports().blobs.presignPdf(job.s3_key)).url;
+};
+
 /** A job as clients see it; a completed long job gets a freshly presigned URL on every read. */
 export const toJobView = async (job: JobRecord, now = ports().clock.now()): Promise<JobView> => {
-  const expired = Boolean(
-    job.s3_key && job.completed_at && now - Date.parse(job.completed_at) > PDF_RETENTION_MS,
-  );
+  const expired = isExpired(job, now);
   const download =
     job.status === 'completed' && job.s3_key && !expired
       ? await ports().blobs.presignPdf(job.s3_key)
@@ -48,8 +61,7 @@ export const toJobView = async (job: JobRecord, now = ports().clock.now()): Prom
     s3_url_expires_at: download?.expiresAt ?? null,
     file_expired: expired,
     error_code: job.error_code ?? (expired ? ErrorCode.FILE_EXPIRED : null),
-    error_message:
-      job.error_message ?? (expired ? 'The PDF was deleted 24 hours after the job completed.' : null),
+    error_message: job.error_message ?? (expired ? errors.fileExpired().message : null),
     webhook_delivered: job.webhook_delivered ?? null,
   };
 };

@@ -33,6 +33,7 @@ export const ErrorCode = {
   INPUT_MISSING: 'INPUT_MISSING',
   FILE_EXPIRED: 'FILE_EXPIRED',
   IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
+  JOB_NOT_READY: 'JOB_NOT_READY',
   WAIT_FAILED: 'WAIT_FAILED',
   CONSOLE_EXCEPTION: 'CONSOLE_EXCEPTION',
   RESOURCE_LOADING_FAILED: 'RESOURCE_LOADING_FAILED',
@@ -311,6 +312,17 @@ export const errors = {
       `This account has ${limit} long jobs queued or processing, the most it may have at once; submit again when one finishes.`,
       { limit },
     ),
+  jobNotReady: (status: string, jobType: string) =>
+    new PodpdfError(
+      ErrorCode.JOB_NOT_READY,
+      409,
+      jobType === 'quick'
+        ? 'A quick job has no stored PDF: it was the answer to its request.'
+        : `This job has no PDF to download: it is ${status}.`,
+      { status, job_type: jobType },
+    ),
+  fileExpired: () =>
+    new PodpdfError(ErrorCode.FILE_EXPIRED, 410, 'The PDF was deleted 24 hours after the job completed.'),
   renderFailed: (cause: unknown) =>
     new PodpdfError(ErrorCode.RENDER_FAILED, 502, 'The renderer failed to produce a PDF.', null, cause),
   rendererUnavailable: (cause: unknown) =>

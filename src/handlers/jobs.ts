@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { authenticate } from '../app/auth.ts';
-import { cancelOwnJob, getOwnJob, listOwnJobs, toJobView } from '../app/jobs.ts';
+import { cancelOwnJob, downloadUrl, getOwnJob, listOwnJobs, toJobView } from '../app/jobs.ts';
 import { admit } from '../app/metering.ts';
 import { errors } from '../domain/errors.ts';
 import { JobStatus } from '../domain/job.ts';
@@ -21,7 +21,7 @@ const jobIdOf = (pathParameters: Record<string, string | undefined> | undefined)
   return id;
 };
 
-/** GET /jobs, GET /jobs/{job_id}, DELETE /jobs/{job_id}: the caller's jobs only. */
+/** GET /jobs, GET /jobs/{job_id}, GET /jobs/{job_id}/download, DELETE /jobs/{job_id}: the caller's jobs only. */
 export const handler = httpHandler(async (event, _context, headers) => {
   const caller = await authenticate(event);
   await admit(caller, headers, false);
@@ -32,6 +32,16 @@ export const handler = httpHandler(async (event, _context, headers) => {
     }
     case 'GET /jobs/{job_id}':
       return jsonResponse(200, await toJobView(await getOwnJob(caller, jobIdOf(event.pathParameters))));
+    case 'GET /jobs/{job_id}/download':
+      return {
+        statusCode: 302,
+        headers: {
+          location: await downloadUrl(caller, jobIdOf(event.pathParameters)),
+          'cache-control': 'no-store',
+        },
+        body: '',
+        isBase64Encoded: false,
+      };
     case 'DELETE /jobs/{job_id}':
       return jsonResponse(200, await toJobView(await cancelOwnJob(caller, jobIdOf(event.pathParameters))));
     default:

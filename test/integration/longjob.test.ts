@@ -102,6 +102,19 @@ describe('long jobs end to end', () => {
     assert.equal(row?.attempts, 1, 'failed for good on the first delivery, not retried');
   });
 
+  it("answers the download of a job without a PDF with 409 JOB_NOT_READY, and another account's with 404", async () => {
+    const quick = await stack.post('/quickjob', { input_type: 'html', html: '<p>inline</p>' });
+    const quickId = quick.headers.get('x-job-id');
+    await quick.arrayBuffer();
+    const res = await stack.call('GET', `/jobs/${quickId}/download`);
+    assert.equal(res.status, 409);
+    const body = (await res.json()) as { error: { code: string; details: Record<string, unknown> } };
+    assert.equal(body.error.code, 'JOB_NOT_READY');
+    assert.equal(body.error.details.job_type, 'quick');
+    const other = await stack.call('GET', `/jobs/${quickId}/download`, { apiKey: stack.apiKeys[1] });
+    assert.equal(other.status, 404);
+  });
+
   it('queues, renders, stores, signs the webhook and serves the job', async () => {
     const { res, body } = await submit(pagedHtml(3, 'Report page'));
     assert.equal(res.status, 202);
@@ -140,6 +153,13 @@ describe('long jobs end to end', () => {
     assert.equal(download.headers.get('content-disposition'), `inline; filename="${jobId}.pdf"`);
     const pdf = await parsePdf(new Uint8Array(await download.arrayBuffer()));
     assert.deepEqual(pdf.pageTexts, ['Report page 1 of 3', 'Report page 2 of 3', 'Report page 3 of 3']);
+
+    // GET /jobs/{id}/download redirects to a freshly presigned URL of the same PDF.
+    const redirect = await stack.call('GET', `/jobs/${jobId}/download`, { headers: {} });
+    assert.equal(redirect.status, 200, 'fetch follows the redirect to the PDF');
+    assert.equal(redirect.redirected, true);
+    assert.match(redirect.url, /X-Amz-Expires=3600/);
+    assert.equal((await parsePdf(new Uint8Array(await redirect.arrayBuffer()))).pages, 3);
 
     const row = await eventually(async () => {
       const r = await getJob(jobId);

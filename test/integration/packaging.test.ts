@@ -81,6 +81,7 @@ describe('npm run package (osls, offline)', () => {
       'GET /accounts/me',
       'GET /jobs',
       'GET /jobs/{job_id}',
+      'GET /jobs/{job_id}/download',
       'POST /accounts/me/webhook/rotate-secret',
       'POST /longjob',
       'POST /quickjob',
