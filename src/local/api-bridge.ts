@@ -169,13 +169,38 @@ const sendGatewayError = (res: ServerResponse, err: GatewayError): void =>
     body: JSON.stringify({ message: err.message }),
   });
 
-/** Starts the bridge on 127.0.0.1:`port` (0 = any free port). */
+/** What the bridge answered one request, for an access log. */
+export interface AccessLogEntry {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  jobId: string | undefined;
+}
+
+/** `POST /quickjob 200 182 ms job 3f2c…`: one line a person can follow. */
+export const formatAccessLog = (entry: AccessLogEntry): string =>
+  `${entry.method} ${entry.path} ${entry.status} ${Math.round(entry.ms)} ms${entry.jobId ? ` job ${entry.jobId}` : ''}`;
+
+/** Starts the bridge on 127.0.0.1:`port` (0 = any free port); `onAnswer` sees every answer sent. */
 export const startApiBridge = async (
   routes: BridgeRoute[],
   port: number,
+  onAnswer?: (entry: AccessLogEntry) => void,
 ): Promise<{ server: Server; url: string }> => {
   const compiled = routes.map(compile);
   const server = createServer(async (req, res) => {
+    const started = performance.now();
+    res.once('finish', () => {
+      const jobId = res.getHeader('x-job-id');
+      onAnswer?.({
+        method: req.method ?? 'GET',
+        path: new URL(req.url ?? '/', 'http://127.0.0.1').pathname,
+        status: res.statusCode,
+        ms: performance.now() - started,
+        jobId: typeof jobId === 'string' ? jobId : undefined,
+      });
+    });
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const method = req.method ?? 'GET';

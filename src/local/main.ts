@@ -7,6 +7,7 @@
  */
 import { chromiumNeedsUnpacking, getBrowser } from '../renderer/browser.ts';
 import { closeRenderer, prewarmRenderer } from '../renderer/pages.ts';
+import { formatAccessLog } from './api-bridge.ts';
 import { useProjectTmpdir } from './project-tmpdir.ts';
 import { readLocalSettings, SettingsError } from './settings.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
@@ -54,6 +55,7 @@ try {
   stack = await startLocalStack({
     port,
     apiKeys,
+    onAnswer: (entry) => console.log(formatAccessLog(entry)),
     ...(dataDir ? { dataDir } : {}),
     ...(emulators ? { emulators } : {}),
   });

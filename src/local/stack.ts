@@ -5,7 +5,7 @@ import { type Account, createAccountIfAbsent } from '../adapters/users-table.ts'
 import { loadConfig } from '../config.ts';
 import { generateApiKey, hashApiKey } from '../domain/api-key.ts';
 import { closeRenderer } from '../renderer/pages.ts';
-import { type BridgeRoute, type LambdaHandler, startApiBridge } from './api-bridge.ts';
+import { type AccessLogEntry, type BridgeRoute, type LambdaHandler, startApiBridge } from './api-bridge.ts';
 import { createBuckets, createQueues, createTables, emulatorClients } from './aws-resources.ts';
 import { type EmulatorEndpoints, type Emulators, runningEmulators, startEmulators } from './emulators.ts';
 import { PROJECT_ROOT, useProjectTmpdir } from './project-tmpdir.ts';
@@ -27,6 +27,8 @@ export interface LocalStackOptions {
   pollQueues?: boolean;
   /** Use emulators already running (`npm run emulators`) instead of starting them in this process. */
   emulators?: EmulatorEndpoints;
+  /** Called with every answer the API sends (npm start prints an access log line). */
+  onAnswer?: (entry: AccessLogEntry) => void;
 }
 
 export interface LocalStack {
@@ -159,7 +161,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     loadConfig(process.env);
     const apiKeys = options.apiKeys?.length ? options.apiKeys : [devApiKey(options.dataDir)];
     const accounts = await seedAccounts(apiKeys);
-    const bridge = await startApiBridge(await loadRoutes(def), options.port ?? 0);
+    const bridge = await startApiBridge(await loadRoutes(def), options.port ?? 0, options.onAnswer);
     server = bridge.server;
     if (options.pollQueues ?? true) pollers = await startPollers(def, queues, clients.sqs);
     const running = server;

@@ -53,7 +53,9 @@ const startServer = async (
       child.once('exit', (code, signal) => resolve({ code, signal }));
       process.kill(-(child.pid as number), 'SIGINT');
     });
-  return { output, stop };
+  /** Everything printed so far, the lines after the banner included. */
+  const printed = () => output;
+  return { output, printed, stop };
 };
 
 /** Runs `npm start` expecting it to give up: its exit code and everything it printed. */
@@ -103,6 +105,12 @@ describe('npm start', () => {
       const res = await renderWith(url, key, '<h1>Hello from podpdf</h1>');
       assert.equal(res.status, 200);
       assert.ok(isPdf(new Uint8Array(await res.arrayBuffer())));
+      // One access-log line per request, with the job it made.
+      const jobId = res.headers.get('x-job-id');
+      const line = new RegExp(`^POST /quickjob 200 \\d+ ms job ${jobId}$`, 'm');
+      const deadline = Date.now() + 5_000;
+      while (!line.test(server.printed()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.match(server.printed(), line);
     } finally {
       const { code, signal } = await server.stop();
       assert.ok(code === 0 || signal === 'SIGINT', `Ctrl-C ends npm start (code ${code}, signal ${signal})`);
