@@ -36,7 +36,7 @@ export const FAMILIES: { pkg: string; prefix: string; faces: string[] }[] = [
 
 /**
  * Tables Chromium never reads, left out: Noto Color Emoji carries its pictures twice, as COLRv1
- * (what Skia draws) and as SVG (four fifths of the file).
+ * (what Skia draws) and as SVG (most of the file).
  */
 const UNUSED_TABLES = ['SVG '];
 
