@@ -17,6 +17,7 @@ const WITH_ITALICS = [...REGULAR_BOLD, '400Regular_Italic', '700Bold_Italic'];
 
 /** Each bundled family: its package (under @expo-google-fonts), file prefix and faces. */
 export const FAMILIES: { pkg: string; prefix: string; faces: string[] }[] = [
+  { pkg: 'open-sans', prefix: 'OpenSans', faces: WITH_ITALICS },
   { pkg: 'noto-sans', prefix: 'NotoSans', faces: WITH_ITALICS },
   { pkg: 'noto-serif', prefix: 'NotoSerif', faces: WITH_ITALICS },
   { pkg: 'noto-sans-mono', prefix: 'NotoSansMono', faces: REGULAR_BOLD },

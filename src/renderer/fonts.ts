@@ -43,8 +43,8 @@ const scriptFamily = (
  */
 export const FONT_FAMILIES = {
   fontFamilies: {
-    standard: 'Noto Sans',
-    sansSerif: 'Noto Sans',
+    standard: 'Open Sans',
+    sansSerif: 'Open Sans',
     serif: 'Noto Serif',
     fixed: 'Noto Sans Mono',
   },

@@ -391,7 +391,7 @@ describe("the packaged handlers, each run from its own function's artifact as La
     );
     assert.equal(result.statusCode, 200, result.body);
     const names = await fontNames(Buffer.from(result.body, 'base64'));
-    assert.deepEqual(names.sort(), ['NotoSans-Regular', 'NotoSansJP-Bold']);
+    assert.deepEqual(names.sort(), ['NotoSansJP-Bold', 'OpenSans-Regular']);
   });
 
   it('quickjob truncates with the separately shipped pdf-lib', async () => {
