@@ -10,11 +10,13 @@
  *   after it. The others load their bundle at once, during init.
  * - dist/node_modules/@sparticuz/chromium: the pinned Chromium package with its one dependency bundled
  *   in, where `require('@sparticuz/chromium')` finds it on Lambda.
+ * - fonts/bundled, laid out again from the font packages (serverless.yml ships fonts/ beside dist/).
  */
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
+import { installFonts } from './fonts/install.ts';
 
 const root = import.meta.dirname;
 const handlersDir = join(root, 'src/handlers');
@@ -34,6 +36,10 @@ const common: BuildOptions = {
   keepNames: true,
   legalComments: 'none',
   external: ['@sparticuz/chromium'],
+  // CommonJS has no import.meta: modules that find files beside themselves (renderer/fonts.ts) get
+  // the bundle's own URL.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 };
 
@@ -124,6 +130,7 @@ const copyChromium = async (): Promise<void> => {
 const started = performance.now();
 const handlers = await buildHandlers();
 await copyChromium();
+installFonts();
 console.log(
-  `built ${handlers.length} handler(s) and @sparticuz/chromium in ${Math.round(performance.now() - started)} ms`,
+  `built ${handlers.length} handler(s), @sparticuz/chromium and fonts in ${Math.round(performance.now() - started)} ms`,
 );

@@ -6,6 +6,7 @@ import chromiumExport from '@sparticuz/chromium';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { QUICKJOB_HARD_TIMEOUT_MS } from '../domain/limits.ts';
 import { egressProxyUrl } from './egress.ts';
+import { fontEnvironment } from './fonts.ts';
 
 /**
  * Flags from @sparticuz/chromium that podpdf, rendering untrusted HTML from many accounts, drops:
@@ -98,6 +99,7 @@ const launch = async (): Promise<Browser> => {
   const browser = await puppeteer.launch({
     executablePath,
     args,
+    env: { ...process.env, ...fontEnvironment() },
     headless: 'shell',
     defaultViewport: null,
     protocolTimeout: PROTOCOL_TIMEOUT_MS,

@@ -3,6 +3,7 @@ import { log } from '../log.ts';
 import { withTimeout } from '../util/with-timeout.ts';
 import { closeBrowser, discardBrowser, getBrowser, isRetired } from './browser.ts';
 import { closeEgressProxies, egressProxyUrl } from './egress.ts';
+import { FONT_FAMILIES } from './fonts.ts';
 import { guardImages, type ImageGuard } from './image-guard.ts';
 
 /**
@@ -53,7 +54,10 @@ const openJobPage = async (browser: Browser, allowPrivateNetwork: boolean): Prom
   try {
     const page = launchPage ?? (await (context as BrowserContext).newPage());
     const session = await page.createCDPSession();
-    const images = await guardImages(session);
+    const [images] = await Promise.all([
+      guardImages(session),
+      session.send('Page.setFontFamilies', FONT_FAMILIES),
+    ]);
     return { browser, context, page, session, allowPrivateNetwork, images };
   } catch (err) {
     await (context ? context.close() : launchPage?.close())?.catch(() => undefined);

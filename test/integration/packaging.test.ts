@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../src/local/project-tmpdir.ts';
-import { isPdf, parsePdf } from '../helpers/pdf.ts';
+import { fontNames, isPdf, parsePdf } from '../helpers/pdf.ts';
 import { pagedHtml, startTestStack, type TestStack } from '../helpers/stack.ts';
 
 const run = promisify(execFile);
@@ -280,6 +280,12 @@ describe('npm run package (osls, offline)', () => {
         'dist/runtime/pdf-lib.js',
         'dist/node_modules/@sparticuz/chromium/bin/chromium.br',
         'dist/node_modules/@sparticuz/chromium/build/index.js',
+        'fonts/fonts.conf',
+        'fonts/bundled/noto-sans/NotoSans_400Regular.ttf',
+        'fonts/bundled/noto-sans/OFL.txt',
+        'fonts/bundled/noto-sans-sc/NotoSansSC_700Bold.ttf',
+        'fonts/bundled/noto-color-emoji/NotoColorEmoji_400Regular.ttf',
+        'fonts/extra/README.md',
       ]) {
         assert.equal(files.includes(shipped), renders, `${fn} ${renders ? 'has' : 'lacks'} ${shipped}`);
       }
@@ -290,6 +296,15 @@ describe('npm run package (osls, offline)', () => {
       );
       assert.ok(!files.some((f) => f.endsWith('.map')), `${fn} ships no source map`);
       assert.ok(!files.some((f) => f.startsWith('src/')), `${fn} ships no source`);
+      const fonts = files.filter((f) => f.startsWith('fonts/'));
+      assert.ok(!fonts.some((f) => f.endsWith('.ts')), `${fn} ships no font scripts`);
+      if (renders) {
+        // Every bundled family with its licence; the same files the local stack renders with.
+        for (const family of readdirSync(join(PROJECT_ROOT, 'fonts/bundled'))) {
+          for (const file of readdirSync(join(PROJECT_ROOT, 'fonts/bundled', family)))
+            assert.ok(fonts.includes(`fonts/bundled/${family}/${file}`), `${fn} has ${family}/${file}`);
+        }
+      } else assert.deepEqual(fonts, [], `${fn} ships no fonts`);
     }
   });
 });
@@ -387,6 +402,18 @@ describe("the packaged handlers, each run from its own function's artifact as La
     assert.equal(result.statusCode, 200, result.body);
     assert.equal(result.headers['x-pdf-pages'], '1');
     assert.ok(isPdf(Buffer.from(result.body, 'base64')));
+  });
+
+  it('quickjob draws with the fonts shipped in its artifact, not the host', async () => {
+    const html = `<p>Latin</p><p lang="ja"><b>日本語</b></p><p style="font-family: 'DejaVu Sans'">host</p>`;
+    const result = await invokeBundled(
+      'quickjob.js',
+      httpEvent('POST /quickjob', stack.apiKey, { input_type: 'html', html }),
+      rootOf('quickjob'),
+    );
+    assert.equal(result.statusCode, 200, result.body);
+    const names = await fontNames(Buffer.from(result.body, 'base64'));
+    assert.deepEqual(names.sort(), ['NotoSansJP-Bold', 'OpenSans-Regular']);
   });
 
   it('quickjob truncates with the separately shipped pdf-lib', async () => {
