@@ -109,7 +109,8 @@ describe('npm start', () => {
       const jobId = res.headers.get('x-job-id');
       const line = new RegExp(`^POST /quickjob 200 \\d+ ms job ${jobId}$`, 'm');
       const deadline = Date.now() + 5_000;
-      while (!line.test(server.printed()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (!line.test(server.printed()) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       assert.match(server.printed(), line);
     } finally {
       const { code, signal } = await server.stop();

@@ -234,11 +234,24 @@ describe('npm run package (osls, offline)', () => {
     }
   });
 
-  it('throttles the HTTP API stage in front of every route', () => {
-    assert.deepEqual(template.Resources.HttpApiStage?.Properties.DefaultRouteSettings, {
-      ThrottlingRateLimit: 100,
-      ThrottlingBurstLimit: 200,
-    });
+  it('throttles the HTTP API stage in front of every route, and logs every request', () => {
+    const stage = template.Resources.HttpApiStage?.Properties;
+    assert.deepEqual(stage?.DefaultRouteSettings, { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+    assert.deepEqual(stage?.AccessLogSettings?.DestinationArn, { 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
+  });
+
+  it('keeps the accounts, recovers the job records and refuses S3 access without TLS', () => {
+    const users = template.Resources.UsersTable;
+    assert.equal(users?.DeletionPolicy, 'Retain');
+    assert.equal(users?.UpdateReplacePolicy, 'Retain');
+    assert.equal(users?.Properties.DeletionProtectionEnabled, true);
+    for (const table of ['UsersTable', 'JobDetailsTable'])
+      assert.deepEqual(template.Resources[table]?.Properties.PointInTimeRecoverySpecification, {
+        PointInTimeRecoveryEnabled: true,
+      });
+    const [statement] = template.Resources.PdfBucketPolicy?.Properties.PolicyDocument.Statement ?? [];
+    assert.equal(statement?.Effect, 'Deny');
+    assert.deepEqual(statement?.Condition, { Bool: { 'aws:SecureTransport': 'false' } });
   });
 
   it('scopes the quickjob role to its own tables, index and log group', () => {
