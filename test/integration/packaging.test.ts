@@ -11,7 +11,12 @@ import { pagedHtml, startTestStack, type TestStack } from '../helpers/stack.ts';
 
 const run = promisify(execFile);
 
-type Template = { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
+type Template = {
+  Resources: Record<
+    string,
+    { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+  >;
+};
 type Statement = { Sid: string; Effect: string; Action: string[]; Resource: unknown };
 
 const SERVERLESS_DIR = join(PROJECT_ROOT, '.serverless');
