@@ -38,6 +38,10 @@ export interface BenchPlan {
   longjob: { documents: DocumentId[]; sequential: number; warmup: number; batch: number };
   /** The cost scenario: renders per CPU share, after a warm-up, of each document. */
   cost: { warmup: number; renders: number; documents: DocumentId[] };
+  /** The `ab` scenario: interleaved quick jobs per document on this checkout and on `baseline`. */
+  ab: { rounds: number; documents: DocumentId[] };
+  /** Another checkout of podpdf (its dependencies installed) that `ab` compares this one with. */
+  baseline?: string;
 }
 
 const perDocument = (invoice: number, report: number, long: number): Record<DocumentId, number> => ({
@@ -49,7 +53,7 @@ const perDocument = (invoice: number, report: number, long: number): Record<Docu
 
 const ALL_DOCUMENTS = DOCUMENTS.map((doc) => doc.id);
 
-const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
+const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only' | 'baseline'>> = {
   // About 15 minutes on a 2-core machine.
   full: {
     mode: 'full',
@@ -63,6 +67,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     isolation: { iterations: 40, documents: ['invoice', 'report-10'] },
     longjob: { documents: ['invoice', 'report-10'], sequential: 40, warmup: 100, batch: 200 },
     cost: { warmup: 5, renders: 40, documents: ['invoice', 'report-10'] },
+    ab: { rounds: 150, documents: ['invoice', 'report-10'] },
   },
   // About 110 s on a quiet 2-core machine (under 2 minutes with some noise): enough samples for p50/p95;
   // p99 is close to the maximum at these counts.
@@ -78,6 +83,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     isolation: { iterations: 8, documents: ['invoice', 'report-10'] },
     longjob: { documents: ['invoice'], sequential: 10, warmup: 20, batch: 40 },
     cost: { warmup: 2, renders: 10, documents: ['invoice', 'report-10'] },
+    ab: { rounds: 30, documents: ['invoice', 'report-10'] },
   },
   // Exercises every code path in seconds (the integration smoke test); the numbers mean nothing.
   smoke: {
@@ -92,17 +98,20 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only'>> = {
     isolation: { iterations: 2, documents: ['invoice'] },
     longjob: { documents: ['invoice'], sequential: 2, warmup: 2, batch: 2 },
     cost: { warmup: 1, renders: 2, documents: ['invoice'] },
+    ab: { rounds: 2, documents: ['invoice'] },
   },
 };
 
-export const USAGE = `usage: npm run bench -- [--quick] [--smoke] [--results-dir DIR]
+export const USAGE = `usage: npm run bench -- [--quick] [--smoke] [--results-dir DIR] [--baseline DIR]
 
   (default)          full run, about 15 minutes
   --quick            under 2 minutes, fewer samples
   --smoke            tiny run that only proves the benchmark works (used by the integration test)
   --results-dir DIR  where <timestamp>.json, latest.json and latest.svg go (default bench/results)
   --only IDS         comma-separated scenarios to run (latency, concurrency, longjob, memory,
-                     cold-start, overhead, isolation, cost); targets of the others are not evaluated
+                     cold-start, overhead, isolation, cost, ab); targets of the others are not evaluated
+  --baseline DIR     another checkout of podpdf, dependencies installed (e.g. a git worktree of
+                     an earlier commit): the ab scenario compares quick jobs on both, interleaved
 `;
 
 /** Waits out `BenchPlan.settleMs`. */
@@ -116,6 +125,7 @@ export const parsePlan = (argv: string[]): BenchPlan | 'help' => {
       smoke: { type: 'boolean', default: false },
       'results-dir': { type: 'string' },
       only: { type: 'string' },
+      baseline: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -127,5 +137,5 @@ export const parsePlan = (argv: string[]): BenchPlan | 'help' => {
     .split(',')
     .map((id) => id.trim())
     .filter(Boolean);
-  return { ...PLANS[mode], resultsDir, only };
+  return { ...PLANS[mode], resultsDir, only, ...(values.baseline ? { baseline: values.baseline } : {}) };
 };

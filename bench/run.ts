@@ -15,6 +15,7 @@ import { cpuSnapshot, foreignCpuShare } from './proc.ts';
 import { progress } from './progress.ts';
 import { latencyTable, targetLines } from './report.ts';
 import { buildResults, type ScenarioRun, writeResults } from './results.ts';
+import { abScenario } from './scenarios/ab.ts';
 import { coldStartScenario } from './scenarios/cold-start.ts';
 import { concurrencyScenario } from './scenarios/concurrency.ts';
 import { costScenario } from './scenarios/cost.ts';
@@ -40,6 +41,7 @@ const SCENARIOS: Scenario[] = [
   memoryScenario,
   coldStartScenario,
   overheadScenario,
+  abScenario,
   isolationScenario,
   costScenario,
 ];

@@ -58,11 +58,13 @@ export const startNodeProcess = async (options: {
   script: string;
   env: Record<string, string>;
   bannerEnd: string;
+  /** The checkout the script is in. @default this one */
+  cwd?: string;
 }): Promise<NodeProcess> => {
   const { name, bannerEnd } = options;
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', options.script], {
-    cwd: PROJECT_ROOT,
+    cwd: options.cwd ?? PROJECT_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

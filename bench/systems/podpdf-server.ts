@@ -34,6 +34,7 @@ export const freePort = (): Promise<number> =>
   });
 
 const startEmulatorsProcess = async (env: Record<string, string>) => {
+  // Always this checkout's: an older one may not have `npm run emulators`, and they serve the same APIs.
   const emulators = await startNodeProcess({
     name: 'podpdf emulators',
     script: 'src/local/emulators-main.ts',
@@ -52,7 +53,7 @@ const startEmulatorsProcess = async (env: Record<string, string>) => {
 };
 
 export const startPodpdfServer = async (
-  options: { env?: Record<string, string>; separateEmulators?: boolean } = {},
+  options: { env?: Record<string, string>; separateEmulators?: boolean; checkout?: string } = {},
 ): Promise<PodpdfServer> => {
   const port = await freePort();
   const apiKey = `podpdf_bench_${randomBytes(24).toString('base64url')}`;
@@ -60,6 +61,7 @@ export const startPodpdfServer = async (
   const server = await startNodeProcess({
     name: 'podpdf server',
     script: 'src/local/main.ts',
+    ...(options.checkout ? { cwd: options.checkout } : {}),
     // The benchmark measures throughput, not the plan's limits: its client would be refused past them.
     env: {
       ...BENCH_PLAN,
