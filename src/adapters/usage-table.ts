@@ -87,17 +87,17 @@ export const getUsage = async (userId: string): Promise<UsageRow | undefined> =>
   return result.Item as UsageRow | undefined;
 };
 
-/** Gives back a PDF counted for a request that was not accepted after all. */
-export const refundPdf = async (userId: string, period: string): Promise<void> => {
+/** Takes one off `attribute` of the account's row, never below zero. */
+const decrement = async (userId: string, attribute: string): Promise<void> => {
   const x = new Expressions();
-  const month = x.name(monthAttribute(period));
+  const name = x.name(attribute);
   await getDocumentClient()
     .send(
       new UpdateCommand({
         TableName: getConfig().USAGE_TABLE,
         Key: { user_id: userId },
-        UpdateExpression: `SET ${month} = ${month} - ${x.value(1)}`,
-        ConditionExpression: `${month} > ${x.value(0)}`,
+        UpdateExpression: `SET ${name} = ${name} - ${x.value(1)}`,
+        ConditionExpression: `${name} > ${x.value(0)}`,
         ...x.attributes(),
       }),
     )
@@ -105,6 +105,10 @@ export const refundPdf = async (userId: string, period: string): Promise<void> =
       if (!isConditionalCheckFailure(err)) throw err;
     });
 };
+
+/** Gives back a PDF counted for a request that was not accepted after all. */
+export const refundPdf = (userId: string, period: string): Promise<void> =>
+  decrement(userId, monthAttribute(period));
 
 /**
  * Counts one more active long job unless the account has `max` already. `recount` is the true count
@@ -151,20 +155,4 @@ export const reserveActiveJob = async (
 };
 
 /** One active long job fewer (it completed, failed or was cancelled). */
-export const releaseActiveJob = async (userId: string): Promise<void> => {
-  const x = new Expressions();
-  const active = x.name('active_jobs');
-  await getDocumentClient()
-    .send(
-      new UpdateCommand({
-        TableName: getConfig().USAGE_TABLE,
-        Key: { user_id: userId },
-        UpdateExpression: `SET ${active} = ${active} - ${x.value(1)}`,
-        ConditionExpression: `${active} > ${x.value(0)}`,
-        ...x.attributes(),
-      }),
-    )
-    .catch((err: unknown) => {
-      if (!isConditionalCheckFailure(err)) throw err;
-    });
-};
+export const releaseActiveJob = (userId: string): Promise<void> => decrement(userId, 'active_jobs');

@@ -175,3 +175,14 @@ export const resolvesToPublicAddresses = async (hostname: string): Promise<boole
     return false;
   }
 };
+
+/** Every address `host` stands for (itself when it is one); undefined when it does not resolve. */
+export const addressesOf = async (host: string): Promise<string[] | undefined> => {
+  if (isIP(host)) return [host];
+  try {
+    const addresses = await resolveHost(host);
+    return addresses.length > 0 ? addresses.map((a) => a.address) : undefined;
+  } catch {
+    return undefined;
+  }
+};

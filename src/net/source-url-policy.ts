@@ -1,9 +1,8 @@
-import { isIP } from 'node:net';
 import {
+  addressesOf,
   isLocalhostName,
   isNeverReached,
   isPublicAddress,
-  resolveHost,
   stripBrackets,
 } from './address-policy.ts';
 
@@ -18,15 +17,10 @@ export const sourceUrlProblem = async (
 ): Promise<string | undefined> => {
   const host = stripBrackets(new URL(rawUrl).hostname);
   if (!allowPrivateNetwork && isLocalhostName(host)) return `host ${host} is loopback`;
-  let addresses: Array<{ address: string }>;
-  try {
-    addresses = isIP(host) ? [{ address: host }] : await resolveHost(host);
-  } catch {
-    return `host ${host} does not resolve`;
-  }
-  if (addresses.length === 0) return `host ${host} does not resolve`;
+  const addresses = await addressesOf(host);
+  if (!addresses) return `host ${host} does not resolve`;
   const refused = addresses.find(
-    ({ address }) => isNeverReached(address) || (!allowPrivateNetwork && !isPublicAddress(address)),
+    (address) => isNeverReached(address) || (!allowPrivateNetwork && !isPublicAddress(address)),
   );
-  return refused ? `host ${host} is not a public address (${refused.address})` : undefined;
+  return refused ? `host ${host} is not a public address (${refused})` : undefined;
 };

@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
 import {
+  addressesOf,
   isLocalhostName,
   isLoopbackAddress,
   isPublicAddress,
-  resolveHost,
   stripBrackets,
 } from './address-policy.ts';
 
@@ -44,13 +44,8 @@ export const webhookUrlProblem = async (
   }
   if (policy.allowLoopback && loopbackName) return undefined;
   if (isLocalhostName(host)) return `host ${host} is a non-public address (loopback)`;
-  let addresses: Array<{ address: string }>;
-  try {
-    addresses = isIP(host) ? [{ address: host }] : await resolveHost(host);
-  } catch {
-    return `host ${host} does not resolve`;
-  }
-  if (addresses.length === 0) return `host ${host} does not resolve`;
-  const refused = addresses.find((a) => !isAllowedWebhookAddress(a.address, policy));
-  return refused ? `host ${host} resolves to a non-public address (${refused.address})` : undefined;
+  const addresses = await addressesOf(host);
+  if (!addresses) return `host ${host} does not resolve`;
+  const refused = addresses.find((address) => !isAllowedWebhookAddress(address, policy));
+  return refused ? `host ${host} resolves to a non-public address (${refused})` : undefined;
 };
