@@ -33,7 +33,7 @@ describe('service definition', () => {
     const jobs = def.functions.find((f) => f.name === 'jobs');
     assert.deepEqual(
       jobs?.httpRoutes.map((r) => `${r.method} ${r.path}`),
-      ['GET /jobs', 'GET /jobs/{job_id}', 'DELETE /jobs/{job_id}'],
+      ['GET /jobs', 'GET /jobs/{job_id}', 'GET /jobs/{job_id}/download', 'DELETE /jobs/{job_id}'],
     );
   });
 
