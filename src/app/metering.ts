@@ -54,14 +54,15 @@ export const admit = async (
 
 /**
  * Admits a request that asks for a PDF: `parse` validates it first, so a request that fails
- * validation counts against the rate only, not the month's PDFs.
+ * validation counts against the rate only, not the month's PDFs. The admission of a valid request is
+ * returned running, for the caller to await when it must (a quick job loads its document meanwhile).
  */
 export const admitPdfRequest = async <T>(
   caller: Caller,
   headers: Record<string, string>,
   parse: () => T | Promise<T>,
   timings?: Timings,
-): Promise<{ request: T; period: string }> => {
+): Promise<{ request: T; admission: Promise<{ period: string }> }> => {
   const admitting = (pdf: boolean) =>
     timings ? timings.time('admit', () => admit(caller, headers, pdf)) : admit(caller, headers, pdf);
   let request: T;
@@ -71,7 +72,9 @@ export const admitPdfRequest = async <T>(
     await admitting(false);
     throw err;
   }
-  return { request, ...(await admitting(true)) };
+  const admission = admitting(true);
+  admission.catch(() => undefined); // awaited by the caller; a refusal is its answer
+  return { request, admission };
 };
 
 /** The plan, what has been used of it and when the month's count starts again: for GET /accounts/me. */

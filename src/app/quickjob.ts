@@ -9,7 +9,7 @@ import {
   RESPONSE_RESERVE_MS,
 } from '../domain/limits.ts';
 import type { QuickjobRequest, RenderInput } from '../domain/render-request.ts';
-import type { RenderedPdf } from '../renderer/render.ts';
+import { PrintRefusedError, type RenderedPdf } from '../renderer/render.ts';
 import type { Timings } from '../util/timings.ts';
 import type { Caller } from './auth.ts';
 import { ports } from './ports.ts';
@@ -28,6 +28,11 @@ export interface QuickjobContext {
   onRecorded: () => void;
   /** The request's spans: the renderer's, and `record` (the job row). */
   timings: Timings;
+  /**
+   * The request's admission (metering.ts), running alongside the load: the print waits for it, and
+   * a refusal answers as it is, with no job recorded.
+   */
+  admission: Promise<unknown>;
 }
 
 /**
@@ -89,8 +94,10 @@ export const runQuickjob = async (
       allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
       streamPdf: false,
       timings: ctx.timings,
+      printAfter: ctx.admission,
     });
   } catch (err) {
+    if (err instanceof PrintRefusedError) throw err.reason;
     const { error: clientError, timedOut } = renderFailure(err, {
       pageRanges: request.options.pageRanges,
       quickjob: { capMs, budgetMs: deadline - ctx.startedAt },

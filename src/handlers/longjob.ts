@@ -11,9 +11,10 @@ import { jsonResponse } from '../http/response.ts';
 /** POST /longjob: queue a render; the result arrives by webhook and through GET /jobs/{job_id}. */
 export const handler = httpHandler(async (event, _context, headers) => {
   const caller = await authenticate(event);
-  const { request, period } = await admitPdfRequest(caller, headers, () =>
+  const { request, admission } = await admitPdfRequest(caller, headers, () =>
     parseWith(longjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES)),
   );
+  const { period } = await admission;
   const { replayed, ...job } = await submitLongjob(caller, request, header(event, 'idempotency-key'), period);
   headers['x-job-id'] = job.job_id;
   headers.location = `/jobs/${job.job_id}`;

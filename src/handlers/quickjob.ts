@@ -26,6 +26,7 @@ export const handler = httpHandler(async (event, context, headers) => {
     const account = await timings.time('auth', () => authenticate(event));
     const {
       request: { request, estimate },
+      admission,
     } = await admitPdfRequest(
       account,
       headers,
@@ -44,6 +45,7 @@ export const handler = httpHandler(async (event, context, headers) => {
       remainingMs,
       estimate,
       timings,
+      admission,
       onRecorded: () => {
         headers['x-job-id'] = jobId;
       },

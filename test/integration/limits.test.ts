@@ -78,6 +78,7 @@ describe('rate limits and quotas', () => {
       const res = await quick(keyB);
       statuses.push(res.status);
       if (res.status === 403) {
+        assert.equal(res.headers.get('x-job-id'), null, 'a refused request makes no job');
         const error = await errorOf(res);
         assert.equal(error.code, 'QUOTA_EXCEEDED');
         const now = new Date();
