@@ -3,16 +3,19 @@ import puppeteer, { type Browser, type Page, type PDFOptions } from 'puppeteer-c
 import { useProjectTmpdir } from '../../src/local/project-tmpdir.ts';
 import { type EgressProxy, startEgressProxy } from '../../src/net/egress-proxy.ts';
 import { chromiumArgs } from '../../src/renderer/browser.ts';
+import { fontEnvironment } from '../../src/renderer/fonts.ts';
 
 /**
- * The browser the baselines launch: the binary and flags src/renderer/browser.ts uses (its own egress
- * proxy included), so a difference in the results is podpdf's doing and not a different Chromium. The
- * run also compares this against the command line of the browser the podpdf server actually started
- * (see warm-systems.ts).
+ * The browser the baselines launch: the binary, flags and fonts src/renderer/browser.ts uses (its own
+ * egress proxy included), so a difference in the results is podpdf's doing and not a different
+ * Chromium or other fonts. The run also compares this against the command line of the browser the
+ * podpdf server actually started (see warm-systems.ts).
  */
 export interface ChromiumLaunchSpec {
   executablePath: string;
   args: string[];
+  /** podpdf's fontconfig (src/renderer/fonts.ts), so text is set in the same faces. */
+  env: Record<string, string>;
 }
 
 let proxy: Promise<EgressProxy> | undefined;
@@ -26,7 +29,11 @@ const executablePath = async (): Promise<string> => {
 export const chromiumLaunchSpec = async (): Promise<ChromiumLaunchSpec> => {
   // One public-only proxy for every baseline browser of the run; its socket does not keep the run alive.
   proxy ??= startEgressProxy({ allowPrivateNetwork: false });
-  return { executablePath: await executablePath(), args: await chromiumArgs((await proxy).url) };
+  return {
+    executablePath: await executablePath(),
+    args: await chromiumArgs((await proxy).url),
+    env: fontEnvironment(),
+  };
 };
 
 /**
@@ -39,13 +46,14 @@ export const singleProcessLaunchSpec = async (): Promise<ChromiumLaunchSpec> => 
   const args = (await puppeteer.defaultArgs({ args: chromium.args, headless: 'shell' })).filter(
     (arg) => !unsafe.has(arg),
   );
-  return { executablePath: await executablePath(), args };
+  return { executablePath: await executablePath(), args, env: fontEnvironment() };
 };
 
 export const launchBrowser = async (spec: ChromiumLaunchSpec): Promise<Browser> =>
   puppeteer.launch({
     executablePath: spec.executablePath,
     args: spec.args,
+    env: { ...process.env, ...spec.env },
     headless: 'shell',
     defaultViewport: null,
     handleSIGINT: false,
