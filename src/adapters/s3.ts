@@ -1,4 +1,10 @@
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { getConfig } from '../config.ts';
 import { pdfContentDisposition } from '../domain/content-disposition.ts';
@@ -85,4 +91,19 @@ export const presignPdf = async (
     },
   );
   return { url, expiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString() };
+};
+
+/**
+ * Resolves once S3 has answered for the bucket: a key that does not exist (404), or one the caller may
+ * not read (403), is an answer; a network failure or a timeout is not.
+ */
+export const probeBucket = async (signal: AbortSignal): Promise<void> => {
+  try {
+    await getS3Client().send(new HeadObjectCommand({ Bucket: getConfig().PDF_BUCKET, Key: 'health/probe' }), {
+      abortSignal: signal,
+    });
+  } catch (err) {
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status !== 404 && status !== 403) throw err;
+  }
 };

@@ -12,7 +12,7 @@ import {
   insertJob,
   releaseClaim,
 } from '../adapters/jobs-table.ts';
-import { deleteObject, getInput, presignPdf, putInput, putPdf } from '../adapters/s3.ts';
+import { deleteObject, getInput, presignPdf, probeBucket, putInput, putPdf } from '../adapters/s3.ts';
 import { enqueueLongjob, queueDepth } from '../adapters/sqs.ts';
 import {
   admitRequest,
@@ -62,6 +62,7 @@ export interface Ports {
     deleteObject: typeof deleteObject;
     putPdf: typeof putPdf;
     presignPdf: typeof presignPdf;
+    probeBucket: typeof probeBucket;
   };
   queue: { enqueueLongjob: typeof enqueueLongjob; queueDepth: typeof queueDepth };
   analytics: { recordEvent: typeof recordEvent };
@@ -95,7 +96,7 @@ const adapters: Ports = {
   },
   accounts: { getAccount, findAccountByKeyHash, updateWebhookSettings },
   idempotency: { putIdempotencyRecord, deleteIdempotencyRecord },
-  blobs: { putInput, getInput, deleteObject, putPdf, presignPdf },
+  blobs: { putInput, getInput, deleteObject, putPdf, presignPdf, probeBucket },
   queue: { enqueueLongjob, queueDepth },
   analytics: { recordEvent },
   usage: { admitRequest, getUsage, refundPdf, reserveActiveJob, releaseActiveJob },

@@ -1,3 +1,4 @@
+import { getBrowser } from '../renderer/browser.ts';
 import { renderPdf } from '../renderer/render.ts';
 
 /**
@@ -5,14 +6,19 @@ import { renderPdf } from '../renderer/render.ts';
  * it, and with it Chromium. Unit tests replace it with `useRenderer`.
  */
 let current: typeof renderPdf = renderPdf;
+let currentVersion = async (): Promise<string> => (await getBrowser()).version();
 
 export const renderDocument: typeof renderPdf = (html, options, limits) => current(html, options, limits);
 
-/** Replaces the renderer until the returned function is called: for unit tests only. */
-export const useRenderer = (fake: typeof renderPdf): (() => void) => {
-  const previous = current;
+/** Replaces the renderer (and its version check) until the returned function is called: for unit tests only. */
+export const useRenderer = (fake: typeof renderPdf, fakeVersion?: () => Promise<string>): (() => void) => {
+  const previous = { current, currentVersion };
   current = fake;
+  if (fakeVersion) currentVersion = fakeVersion;
   return () => {
-    current = previous;
+    ({ current, currentVersion } = previous);
   };
 };
+
+/** The running (or newly launched) browser's version: proof the renderer can render. */
+export const rendererVersion = (): Promise<string> => currentVersion();

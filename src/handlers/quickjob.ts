@@ -1,8 +1,10 @@
 // First: starts Chromium while the rest of the bundle loads.
 import '../renderer/prewarm.ts';
 import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { authenticate } from '../app/auth.ts';
-import { admitPdfRequest } from '../app/metering.ts';
+import { health } from '../app/health.ts';
+import { admit, admitPdfRequest } from '../app/metering.ts';
 import { assertFitsQuickjob, runQuickjob } from '../app/quickjob.ts';
 import { assertSourceAllowed } from '../app/source-check.ts';
 import { pdfContentDisposition } from '../domain/content-disposition.ts';
@@ -11,14 +13,26 @@ import { quickjobRequestSchema } from '../domain/render-request.ts';
 import { parseWith } from '../domain/validation.ts';
 import { httpHandler } from '../http/handler.ts';
 import { readJsonBody } from '../http/request.ts';
-import { pdfResponse } from '../http/response.ts';
+import { jsonResponse, pdfResponse } from '../http/response.ts';
 import { Timings } from '../util/timings.ts';
+
+/**
+ * GET /health: anyone gets the shallow answer; `?deep=true` needs an API key and checks DynamoDB, S3,
+ * SQS and Chromium (this function carries Chromium, hence the route is here). 503 when degraded.
+ */
+const healthRoute = async (event: APIGatewayProxyEventV2, headers: Record<string, string>) => {
+  const deep = event.queryStringParameters?.deep === 'true';
+  if (deep) await admit(await authenticate(event), headers, false);
+  const answer = await health(deep);
+  return jsonResponse(answer.status === 'ok' ? 200 : 503, answer, { 'cache-control': 'no-store' });
+};
 
 /**
  * POST /quickjob: HTML in, PDF out inline, within 30 s. The answer, PDF or error, carries a
  * Server-Timing header with the request's spans (auth, validate, admit, page, load, print, count, record, total).
  */
 export const handler = httpHandler(async (event, context, headers) => {
+  if (event.routeKey === 'GET /health') return healthRoute(event, headers);
   const startedAt = Date.now();
   const remainingMs = context.getRemainingTimeInMillis();
   const timings = new Timings();

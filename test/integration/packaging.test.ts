@@ -84,6 +84,7 @@ describe('npm run package (osls, offline)', () => {
       'DELETE /accounts/me/webhook',
       'DELETE /jobs/{job_id}',
       'GET /accounts/me',
+      'GET /health',
       'GET /jobs',
       'GET /jobs/{job_id}',
       'GET /jobs/{job_id}/download',
@@ -270,6 +271,9 @@ describe('npm run package (osls, offline)', () => {
     });
     assert.deepEqual(bySid.RecordJobs?.Resource, { 'Fn::GetAtt': ['JobDetailsTable', 'Arn'] });
     assert.deepEqual(bySid.RecordAnalytics?.Resource, { 'Fn::GetAtt': ['AnalyticsTable', 'Arn'] });
+    // GET /health's deep check reads the queue's attributes, nothing more.
+    assert.deepEqual(bySid.CheckQueue?.Action, ['sqs:GetQueueAttributes']);
+    assert.deepEqual(bySid.CheckQueue?.Resource, { 'Fn::GetAtt': ['LongjobQueue', 'Arn'] });
     assert.match(
       JSON.stringify(bySid.WriteOwnLogs?.Resource),
       /log-group:\/aws\/lambda\/podpdf-dev-quickjob:\*/,

@@ -19,7 +19,10 @@ describe('service definition', () => {
       sourceFile: 'src/handlers/quickjob.ts',
       exportName: 'handler',
       timeoutSeconds: 29,
-      httpRoutes: [{ method: 'POST', path: '/quickjob' }],
+      httpRoutes: [
+        { method: 'POST', path: '/quickjob' },
+        { method: 'GET', path: '/health' },
+      ],
       queueTriggers: [],
       environment: { PODPDF_PREWARM_BROWSER: 'true' },
     });
