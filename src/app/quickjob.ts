@@ -98,6 +98,12 @@ export const runQuickjob = async (
     });
   } catch (err) {
     if (err instanceof PrintRefusedError) throw err.reason;
+    // A render that failed before the print still answers a refused request as refused, with no job.
+    const refusal = await ctx.admission.then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    if (refusal !== undefined) throw refusal;
     const { error: clientError, timedOut } = renderFailure(err, {
       pageRanges: request.options.pageRanges,
       quickjob: { capMs, budgetMs: deadline - ctx.startedAt },
