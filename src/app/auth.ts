@@ -5,6 +5,7 @@ import { errors } from '../domain/errors.ts';
 import { FAILED_AUTH_BUCKET } from '../domain/limits.ts';
 import { bucket, type PlanOverride, planOverrideSchema } from '../domain/plan.ts';
 import { header } from '../http/request.ts';
+import { noteAccount } from '../http/request-log.ts';
 import { ports } from './ports.ts';
 
 /**
@@ -49,7 +50,10 @@ export const authenticate = async (event: APIGatewayProxyEventV2): Promise<Calle
   const keyHash = hashApiKey(apiKey);
   const now = ports().clock.now();
   const hit = cache.get(keyHash);
-  if (hit && hit.expiresAt > now) return hit.caller;
+  if (hit && hit.expiresAt > now) {
+    noteAccount(event, hit.caller.user_id);
+    return hit.caller;
+  }
   const account = await ports().accounts.findAccountByKeyHash(keyHash);
   if (!account) {
     await admitFailedAuth(event);
@@ -59,5 +63,6 @@ export const authenticate = async (event: APIGatewayProxyEventV2): Promise<Calle
   const caller: Caller = { user_id: account.user_id, ...(override.success ? { plan: override.data } : {}) };
   const ttl = getConfig().PODPDF_AUTH_CACHE_MS;
   if (ttl > 0) cache.set(keyHash, { caller, expiresAt: now + ttl });
+  noteAccount(event, caller.user_id);
   return caller;
 };

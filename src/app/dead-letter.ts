@@ -1,5 +1,6 @@
 import { errors } from '../domain/errors.ts';
 import type { LongjobMessage } from '../domain/longjob-message.ts';
+import { log } from '../log.ts';
 import { ports } from './ports.ts';
 import { deliverPendingWebhook, deliverWebhook, webhookLeaseMs } from './webhook-delivery.ts';
 
@@ -24,6 +25,12 @@ export const handleDeadLetter = async (
     return 'done';
   }
   await ports().usage.releaseActiveJob(failed.owner);
+  log.info('job', {
+    job_id: failed.job_id,
+    account_id: failed.owner,
+    status: failed.status,
+    error_code: failed.error_code,
+  });
   await ports().analytics.recordEvent({
     type: 'longjob_dead_lettered',
     job_id: failed.job_id,

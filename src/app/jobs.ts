@@ -2,6 +2,7 @@ import { getConfig } from '../config.ts';
 import { ErrorCode, errors } from '../domain/errors.ts';
 import type { JobRecord, JobStatus } from '../domain/job.ts';
 import { cursorSigningKey, decodeCursor, encodeCursor } from '../domain/jobs-cursor.ts';
+import { log } from '../log.ts';
 import type { Caller } from './auth.ts';
 import { ports } from './ports.ts';
 
@@ -117,6 +118,7 @@ export const cancelOwnJob = async (caller: Caller, jobId: string): Promise<JobRe
   const cancelled = await ports().jobs.cancelJob(jobId, caller.user_id, ports().clock.now());
   if (cancelled) {
     await ports().usage.releaseActiveJob(caller.user_id);
+    log.info('job', { job_id: jobId, account_id: caller.user_id, status: cancelled.status });
     return cancelled;
   }
   const job = await getOwnJob(caller, jobId);

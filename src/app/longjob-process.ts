@@ -114,6 +114,12 @@ export const processLongjobMessage = async (
   const attempt = await claim(message.job_id, token, invocationDeadline);
   if (!('claimed' in attempt)) return handleUnclaimed(message.job_id, attempt.current);
   const { claimed } = attempt;
+  log.info('job', {
+    job_id: claimed.job_id,
+    account_id: claimed.owner,
+    status: claimed.status,
+    attempt: claimed.attempts,
+  });
 
   try {
     const rendered = await render(claimed, message, invocationDeadline);
@@ -141,6 +147,14 @@ export const processLongjobMessage = async (
     // Lost the claim (the lease ran out and another worker took over): that worker finishes the job.
     if (!completed) return 'done';
     await ports().usage.releaseActiveJob(completed.owner);
+    log.info('job', {
+      job_id: completed.job_id,
+      account_id: completed.owner,
+      status: completed.status,
+      pages: completed.pages,
+      render_ms: completed.render_ms,
+      duration_ms: completed.duration_ms,
+    });
     await deliverWebhook(completed);
     return 'done';
   } catch (err) {
@@ -154,6 +168,12 @@ export const processLongjobMessage = async (
       });
       if (failed) {
         await ports().usage.releaseActiveJob(failed.owner);
+        log.info('job', {
+          job_id: failed.job_id,
+          account_id: failed.owner,
+          status: failed.status,
+          error_code: failed.error_code,
+        });
         await deliverWebhook(failed);
       }
       return 'done';

@@ -270,6 +270,12 @@ const acceptLongjob = async (
     log.warn('an unconfirmed send reached the queue: the job is being processed', { jobId });
   }
 
+  log.info('job', {
+    job_id: jobId,
+    account_id: caller.user_id,
+    status: JobStatus.QUEUED,
+    mode: request.input_type,
+  });
   return {
     job_id: jobId,
     status: JobStatus.QUEUED,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { logged } from '../../helpers/log-lines.ts';
 import { fakeClock, fakeJobs, fakeUsage, queuedRow } from './fakes.ts';
 
 const { usePorts } = await import('../../../src/app/ports.ts');
@@ -63,6 +64,21 @@ describe('processLongjobMessage: failure paths', () => {
   const restores: Array<() => void> = [];
   afterEach(() => {
     for (const restore of restores.splice(0)) restore();
+  });
+
+  it('logs each move of the job: claimed, then failed with its code', async () => {
+    const env = setUp([{ input_key: 'inputs/job-0.html' }]);
+    restores.push(env.restore);
+    const lines = await logged(() =>
+      processLongjobMessage({ job_id: 'job-0', owner: 'acct-a' }, inAMinute()),
+    );
+    const moves = lines
+      .filter((line) => line.message === 'job')
+      .map((line) => [line.status, line.error_code]);
+    assert.deepEqual(moves, [
+      ['processing', undefined],
+      ['failed', 'INPUT_MISSING'],
+    ]);
   });
 
   it('fails a job whose stored HTML is gone with INPUT_MISSING, and sends its webhook', async () => {
