@@ -246,6 +246,27 @@ describe('npm run package (osls, offline)', () => {
     assert.deepEqual(stage?.AccessLogSettings?.DestinationArn, { 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
   });
 
+  it('raises alarms on the dead-letter queue, processor errors, throttles and the API 5xx rate', () => {
+    const alarms = Object.fromEntries(
+      resourcesOf('AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties as Record<string, any>]),
+    );
+    assert.deepEqual(Object.keys(alarms).sort(), [
+      'Api5xxAlarm',
+      'DeadLetterQueueNotEmptyAlarm',
+      'ProcessorErrorsAlarm',
+      'ThrottlesAlarm',
+    ]);
+    assert.deepEqual(alarms.DeadLetterQueueNotEmptyAlarm?.Dimensions, [
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': ['LongjobDeadLetterQueue', 'QueueName'] } },
+    ]);
+    assert.equal(alarms.DeadLetterQueueNotEmptyAlarm?.Threshold, 0);
+    assert.equal(alarms.ProcessorErrorsAlarm?.Dimensions[0].Value, 'podpdf-dev-processor');
+    assert.equal(alarms.Api5xxAlarm?.Threshold, 0.05);
+    // Without an alarmTopicArn parameter the alarms notify nobody; with one, that topic.
+    for (const alarm of Object.values(alarms))
+      assert.deepEqual(alarm.AlarmActions, { 'Fn::If': ['NotifyAlarms', [''], { Ref: 'AWS::NoValue' }] });
+  });
+
   it('keeps the accounts, recovers the job records and refuses S3 access without TLS', () => {
     const users = template.Resources.UsersTable;
     assert.equal(users?.DeletionPolicy, 'Retain');
