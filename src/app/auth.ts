@@ -6,6 +6,7 @@ import { FAILED_AUTH_BUCKET } from '../domain/limits.ts';
 import { bucket, type PlanOverride, planOverrideSchema } from '../domain/plan.ts';
 import { header } from '../http/request.ts';
 import { noteAccount } from '../http/request-log.ts';
+import { metric } from '../metrics.ts';
 import { ports } from './ports.ts';
 
 /**
@@ -30,8 +31,10 @@ const admitFailedAuth = async (event: APIGatewayProxyEventV2): Promise<void> => 
     intervalMs: rate.intervalMs,
     latestAdmittedTat: rate.latestAdmittedTat,
   });
-  if (!result.admitted)
+  if (!result.admitted) {
+    metric('Refusals', 1, { reason: 'failed_auth' });
     throw errors.rateLimited(rate.retryAfterSeconds(result.row?.tat ?? now), FAILED_AUTH_BUCKET);
+  }
 };
 
 /** Resolved keys, kept briefly so a warm Lambda does not query the Users table on every request. */

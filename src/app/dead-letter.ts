@@ -1,6 +1,7 @@
 import { errors } from '../domain/errors.ts';
 import type { LongjobMessage } from '../domain/longjob-message.ts';
 import { log } from '../log.ts';
+import { metric } from '../metrics.ts';
 import { ports } from './ports.ts';
 import { deliverPendingWebhook, deliverWebhook, webhookLeaseMs } from './webhook-delivery.ts';
 
@@ -25,6 +26,7 @@ export const handleDeadLetter = async (
     return 'done';
   }
   await ports().usage.releaseActiveJob(failed.owner);
+  metric('JobOutcomes', 1, { job_type: 'long', outcome: 'PROCESSING_FAILED' });
   log.info('job', {
     job_id: failed.job_id,
     account_id: failed.owner,

@@ -6,6 +6,7 @@ import { MAX_PDF_PAGES } from '../domain/limits.ts';
 import type { LongjobMessage } from '../domain/longjob-message.ts';
 import { type RenderInput, renderOptionsSchema } from '../domain/render-request.ts';
 import { log } from '../log.ts';
+import { metric } from '../metrics.ts';
 import { ports } from './ports.ts';
 import { renderFailure } from './render-failure.ts';
 import { renderDocument } from './render-port.ts';
@@ -114,6 +115,8 @@ export const processLongjobMessage = async (
   const attempt = await claim(message.job_id, token, invocationDeadline);
   if (!('claimed' in attempt)) return handleUnclaimed(message.job_id, attempt.current);
   const { claimed } = attempt;
+  if (claimed.attempts === 1)
+    metric('QueueLag', ports().clock.now() - Date.parse(claimed.created_at), { job_type: 'long' });
   log.info('job', {
     job_id: claimed.job_id,
     account_id: claimed.owner,
@@ -147,6 +150,9 @@ export const processLongjobMessage = async (
     // Lost the claim (the lease ran out and another worker took over): that worker finishes the job.
     if (!completed) return 'done';
     await ports().usage.releaseActiveJob(completed.owner);
+    metric('RenderTime', rendered.renderMs, { job_type: 'long' });
+    metric('Pages', rendered.pages, { job_type: 'long' });
+    metric('JobOutcomes', 1, { job_type: 'long', outcome: 'completed' });
     log.info('job', {
       job_id: completed.job_id,
       account_id: completed.owner,
@@ -168,6 +174,7 @@ export const processLongjobMessage = async (
       });
       if (failed) {
         await ports().usage.releaseActiveJob(failed.owner);
+        metric('JobOutcomes', 1, { job_type: 'long', outcome: failure.code });
         log.info('job', {
           job_id: failed.job_id,
           account_id: failed.owner,

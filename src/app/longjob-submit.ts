@@ -6,6 +6,7 @@ import { type JobRecord, JobStatus, jobTtl } from '../domain/job.ts';
 import { longjobMessageBody } from '../domain/longjob-message.ts';
 import type { LongjobRequest } from '../domain/render-request.ts';
 import { log } from '../log.ts';
+import { metric } from '../metrics.ts';
 import { webhookUrlPolicyFor, webhookUrlProblem } from '../net/webhook-url-policy.ts';
 import { withTimeout } from '../util/with-timeout.ts';
 import type { Caller } from './auth.ts';
@@ -207,6 +208,7 @@ const acceptLongjob = async (
     ports().jobs.countActiveJobs(caller.user_id),
   );
   if (!reserved) {
+    metric('Refusals', 1, { reason: 'active_jobs' });
     await releaseKey();
     throw errors.tooManyActiveJobs(maxActive);
   }

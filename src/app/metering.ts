@@ -1,6 +1,7 @@
 import { getConfig } from '../config.ts';
 import { errors } from '../domain/errors.ts';
 import { bucket, type Plan, usagePeriod } from '../domain/plan.ts';
+import { metric } from '../metrics.ts';
 import type { Timings } from '../util/timings.ts';
 import type { Caller } from './auth.ts';
 import { ports } from './ports.ts';
@@ -47,8 +48,10 @@ export const admit = async (
   headers['ratelimit-remaining'] = '0';
   headers['ratelimit-reset'] = String(rate.resetSeconds(tat));
   if (tat > rate.latestAdmittedTat) {
+    metric('Refusals', 1, { reason: 'rate' });
     throw errors.rateLimited(rate.retryAfterSeconds(tat), plan);
   }
+  metric('Refusals', 1, { reason: 'quota' });
   throw errors.quotaExceeded(plan.monthly_pdfs, new Date(period.endsAt).toISOString());
 };
 

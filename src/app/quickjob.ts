@@ -9,6 +9,7 @@ import {
   RESPONSE_RESERVE_MS,
 } from '../domain/limits.ts';
 import type { QuickjobRequest, RenderInput } from '../domain/render-request.ts';
+import { metric } from '../metrics.ts';
 import { PrintRefusedError, type RenderedPdf } from '../renderer/render.ts';
 import type { Timings } from '../util/timings.ts';
 import type { Caller } from './auth.ts';
@@ -73,6 +74,7 @@ export const runQuickjob = async (
     ttl: jobTtl(createdAt),
   };
   const finish = async (fields: Partial<JobRecord>) => {
+    metric('JobOutcomes', 1, { job_type: 'quick', outcome: fields.error_code ?? 'completed' });
     const completedAt = ports().clock.now();
     await ctx.timings.time('record', () =>
       ports().jobs.insertJob({
@@ -130,6 +132,8 @@ export const runQuickjob = async (
     await finish({ status: JobStatus.FAILED, error_code: tooLarge.code, error_message: tooLarge.message });
     throw tooLarge;
   }
+  metric('RenderTime', ports().clock.now() - renderStarted, { job_type: 'quick' });
+  metric('Pages', rendered.pages, { job_type: 'quick' });
   await finish({
     status: JobStatus.COMPLETED,
     pages: rendered.pages,

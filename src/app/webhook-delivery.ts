@@ -9,6 +9,7 @@ import {
   webhookRetryDelayMs,
 } from '../domain/webhook.ts';
 import { log } from '../log.ts';
+import { metric } from '../metrics.ts';
 import { webhookUrlPolicyFor } from '../net/webhook-url-policy.ts';
 import { ports } from './ports.ts';
 
@@ -77,6 +78,7 @@ export const deliverWebhook = async (job: JobRecord): Promise<void> => {
       duration_ms: response.durationMs,
     };
     const delivered = response.statusCode !== undefined && isDelivered(response.statusCode);
+    metric('WebhookAttempts', 1, { outcome: delivered ? 'delivered' : 'failed' });
     const last = delivered || attempt === WEBHOOK_MAX_RETRIES + 1;
     await Promise.all([
       ports().jobs.recordWebhookAttempt(

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { toPodpdfError } from '../domain/errors.ts';
 import { log } from '../log.ts';
+import { metric } from '../metrics.ts';
 import { accountOf } from './request-log.ts';
 import { errorResponse, type HttpResult } from './response.ts';
 
@@ -29,7 +30,8 @@ export const httpHandler =
     const cold = coldStart;
     coldStart = false;
     /** One line per request, whatever its outcome: who, what, how it ended and how long it took. */
-    const logAnswer = (status: number, errorCode?: string) =>
+    const logAnswer = (status: number, errorCode?: string) => {
+      metric('Requests', 1, { route: event.routeKey, status: String(status) });
       log.info('request', {
         route: event.routeKey,
         status,
@@ -41,6 +43,7 @@ export const httpHandler =
         job_id: headers['x-job-id'],
         ...(errorCode ? { error_code: errorCode } : {}),
       });
+    };
     try {
       const result = await route(event, context, headers);
       logAnswer(result.statusCode ?? 200);

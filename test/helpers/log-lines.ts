@@ -5,7 +5,7 @@ export const logged = async (work: () => Promise<unknown>): Promise<Record<strin
   const level = process.env.PODPDF_LOG_LEVEL;
   process.env.PODPDF_LOG_LEVEL = 'info';
   process.stdout.write = ((chunk: string) => {
-    lines.push(String(chunk));
+    if (typeof chunk === 'string') lines.push(chunk);
     return true;
   }) as typeof process.stdout.write;
   try {
@@ -15,5 +15,15 @@ export const logged = async (work: () => Promise<unknown>): Promise<Record<strin
     if (level === undefined) delete process.env.PODPDF_LOG_LEVEL;
     else process.env.PODPDF_LOG_LEVEL = level;
   }
-  return lines.flatMap((text) => text.split('\n').filter(Boolean)).map((line) => JSON.parse(line));
+  // Other writers share stdout (a child's pipe, a progress line): only JSON lines are log lines.
+  return lines
+    .flatMap((text) => text.split('\n'))
+    .filter((line) => line.startsWith('{'))
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
 };
