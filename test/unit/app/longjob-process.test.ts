@@ -159,6 +159,11 @@ describe('processLongjobMessage: time', () => {
   afterEach(() => {
     for (const restore of restores.splice(0)) restore();
   });
+  /** S3 as far as a completed job needs it: the PDF stored and a URL for it. */
+  const storedPdf = {
+    putPdf: async (jobId: string) => `pdfs/${jobId}.pdf`,
+    presignPdf: async () => ({ url: 'https://s3.example/x.pdf', expiresAt: '' }),
+  };
   const renderOnePage = () =>
     useRenderer(async () => ({
       file: { byteLength: 5, bytes: new Uint8Array(5), base64: 'AAAAAAA=' } as never,
@@ -176,16 +181,7 @@ describe('processLongjobMessage: time', () => {
         webhook_url: WEBHOOK,
       },
     ]);
-    restores.push(env.restore, renderOnePage());
-    restores.push(
-      usePorts({
-        clock: time.clock,
-        blobs: {
-          putPdf: async (jobId) => `pdfs/${jobId}.pdf`,
-          presignPdf: async () => ({ url: 'https://s3.example/x.pdf', expiresAt: '' }),
-        },
-      }),
-    );
+    restores.push(env.restore, renderOnePage(), usePorts({ clock: time.clock, blobs: storedPdf }));
     const outcome = await processLongjobMessage(
       { job_id: 'job-0', owner: 'acct-a', html: '<p>x</p>' },
       time.clock.now() + 60_000,
@@ -204,10 +200,7 @@ describe('processLongjobMessage: time', () => {
     restores.push(
       usePorts({
         clock: time.clock,
-        blobs: {
-          putPdf: async (jobId) => `pdfs/${jobId}.pdf`,
-          presignPdf: async () => ({ url: 'https://s3.example/x.pdf', expiresAt: '' }),
-        },
+        blobs: storedPdf,
         webhooks: {
           postWebhook: async () => {
             answers.push(500);
