@@ -352,6 +352,8 @@ describe('npm run package (osls, offline)', () => {
   });
 });
 
+const RESULT_MARK = 'HANDLER RESULT: ';
+
 /**
  * Runs a handler from the packaged artifact (dist/, what Lambda loads) in a fresh Node process with the
  * local stack's environment, invoking it with `event`; resolves with what it returned.
@@ -371,7 +373,7 @@ const invokeBundled = (
       const { handler } = require(${JSON.stringify(join(root, 'dist/handlers', handlerFile))});
       const deadline = Date.now() + 25000;
       handler(JSON.parse(process.env.EVENT), { getRemainingTimeInMillis: () => deadline - Date.now() })
-        .then((result) => { process.stdout.write(JSON.stringify(result)); process.exit(0); },
+        .then((result) => { process.stdout.write('\\n' + ${JSON.stringify(RESULT_MARK)} + JSON.stringify(result) + '\\n'); process.exit(0); },
               (err) => { console.error(err); process.exit(1); });`;
     const child = spawn(process.execPath, ['-e', script], {
       cwd: PROJECT_ROOT,
@@ -392,7 +394,8 @@ const invokeBundled = (
       stderr += chunk;
     });
     child.once('exit', (code) => {
-      if (code === 0) resolve(JSON.parse(stdout));
+      // The handler's own lines (metrics, logs) come first; its result follows the mark.
+      if (code === 0) resolve(JSON.parse(stdout.slice(stdout.lastIndexOf(RESULT_MARK) + RESULT_MARK.length)));
       else reject(new Error(`bundled ${handlerFile} failed (${code}):\n${stderr}`));
     });
   });
