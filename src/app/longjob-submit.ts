@@ -30,8 +30,10 @@ export interface SubmittedJob {
   status: string;
   message: string;
   estimated_completion: string | null;
-  /** True when an Idempotency-Key replay returned an earlier job. */
+  /** True when an Idempotency-Key replay (or `dedupe`) returned an earlier job. */
   replayed: boolean;
+  /** With `dedupe`: the earlier identical job this request was answered with. */
+  deduped_from?: string;
 }
 
 /** Canonical JSON (sorted keys) so the same request always hashes the same. */
@@ -45,6 +47,15 @@ const canonical = (value: unknown): string =>
 /** What an Idempotency-Key replay is compared by: the validated request, defaults filled in. */
 export const requestHash = (request: LongjobRequest): string =>
   createHash('sha256').update(canonical(request)).digest('hex');
+
+/** What `dedupe` compares: what is rendered and how, not where the result is announced. */
+const documentHash = (request: LongjobRequest): string =>
+  createHash('sha256')
+    .update(canonical({ input: request.input, options: request.options }))
+    .digest('hex');
+
+/** An earlier identical job `dedupe` may answer with: one that is, or may still end, completed. */
+const reusable = (status: string): boolean => ['queued', 'processing', 'completed'].includes(status);
 
 const resolveWebhook = async (caller: Caller, request: LongjobRequest): Promise<string | undefined> => {
   const account = await ports().accounts.getAccount(caller.user_id);
@@ -162,9 +173,15 @@ const acceptLongjob = async (
   const jobId = randomUUID();
   const now = new Date(ports().clock.now());
 
-  const idemKey = idempotencyKey === undefined ? undefined : `${caller.user_id}#${idempotencyKey}`;
+  // `dedupe` (without an Idempotency-Key) keys the record by the document itself.
+  const dedupe = idempotencyKey === undefined && request.dedupe;
+  const idemKey = dedupe
+    ? `${caller.user_id}#dedupe#${documentHash(request)}`
+    : idempotencyKey === undefined
+      ? undefined
+      : `${caller.user_id}#${idempotencyKey}`;
   if (idemKey) {
-    const hash = requestHash(request);
+    const hash = dedupe ? documentHash(request) : requestHash(request);
     const existing = await ports().idempotency.putIdempotencyRecord(
       {
         idempotency_key: idemKey,
@@ -187,6 +204,20 @@ const acceptLongjob = async (
         await ports().idempotency.deleteIdempotencyRecord(idemKey, existing.job_id);
         return acceptLongjob(caller, request, idempotencyKey);
       }
+      if (dedupe && !reusable(original.status)) {
+        // The identical job failed or was cancelled: this request gets a new one.
+        await ports().idempotency.deleteIdempotencyRecord(idemKey, existing.job_id);
+        return acceptLongjob(caller, request, idempotencyKey);
+      }
+      if (dedupe)
+        return {
+          job_id: existing.job_id,
+          status: original.status,
+          message: 'An identical job from the last 24 hours: this is that job.',
+          estimated_completion: null,
+          replayed: true,
+          deduped_from: existing.job_id,
+        };
       return {
         job_id: existing.job_id,
         status: original.status,

@@ -149,12 +149,14 @@ export const quickjobRequestSchema = z
   .superRefine(documentFits);
 export type QuickjobRequest = z.infer<typeof quickjobRequestSchema>;
 
-/** /longjob takes the same bodies plus an optional webhook for this job only. */
+/** /longjob takes the same bodies plus an optional webhook for this job only, and `dedupe`. */
 const webhookUrl = {
   webhook_url: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .max(2048)
     .optional(),
+  /** Answer with an identical job (same input and options) of the last 24 hours instead of a new one. */
+  dedupe: z.boolean().default(false),
 };
 export const longjobRequestSchema = z
   .discriminatedUnion(

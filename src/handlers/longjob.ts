@@ -18,6 +18,6 @@ export const handler = httpHandler(async (event, _context, headers) => {
   const { replayed, ...job } = await submitLongjob(caller, request, header(event, 'idempotency-key'), period);
   headers['x-job-id'] = job.job_id;
   headers.location = `/jobs/${job.job_id}`;
-  if (replayed) headers['idempotent-replayed'] = 'true';
+  if (replayed && !job.deduped_from) headers['idempotent-replayed'] = 'true';
   return jsonResponse(202, job);
 });

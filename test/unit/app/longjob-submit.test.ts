@@ -5,6 +5,7 @@ import { fakeJobs, fakeUsage } from './fakes.ts';
 const { usePorts } = await import('../../../src/app/ports.ts');
 const { submitLongjob } = await import('../../../src/app/longjob-submit.ts');
 const { longjobRequestSchema } = await import('../../../src/domain/render-request.ts');
+const { useHostResolver } = await import('../../../src/net/address-policy.ts');
 
 const caller = { user_id: 'acct-a' };
 const request = longjobRequestSchema.parse({ input_type: 'html', html: '<p>x</p>' });
@@ -30,6 +31,8 @@ const setUp = (enqueueLongjob: (body: string) => Promise<void>) => {
     accounts: { getAccount: async () => account },
     idempotency: {
       putIdempotencyRecord: async (record) => {
+        const existing = keys.get(record.idempotency_key);
+        if (existing) return existing as typeof record;
         keys.set(record.idempotency_key, record);
         return undefined;
       },
@@ -117,5 +120,57 @@ describe('submitLongjob when SQS does not confirm the message', () => {
     });
     assert.equal(env.rows.size, 0);
     assert.deepEqual(env.meter.refunds, ['2026-12']);
+  });
+});
+
+describe('submitLongjob with dedupe', () => {
+  let restore: () => void = () => undefined;
+  afterEach(() => restore());
+  const deduped = longjobRequestSchema.parse({ input_type: 'html', html: '<p>same</p>', dedupe: true });
+
+  it('answers an identical document with the earlier job while it may still complete, else makes a new one', async () => {
+    const env = setUp(async () => undefined);
+    // The per-job webhook below is checked in DNS: a public answer, and nothing is connected to.
+    useHostResolver(async () => [{ address: '93.184.216.34', family: 4 }]);
+    restore = () => {
+      env.restore();
+      useHostResolver(undefined);
+    };
+    const first = await submitLongjob(caller, deduped, undefined, '2026-12');
+    assert.equal(first.replayed, false);
+    // Another webhook does not make it another document.
+    const again = await submitLongjob(
+      caller,
+      longjobRequestSchema.parse({
+        input_type: 'html',
+        html: '<p>same</p>',
+        dedupe: true,
+        webhook_url: 'https://other.example/x',
+      }),
+      undefined,
+      '2026-12',
+    );
+    assert.equal(again.job_id, first.job_id);
+    assert.equal(again.deduped_from, first.job_id);
+    assert.deepEqual(env.meter.refunds, ['2026-12'], 'the answer counts no second PDF');
+    // Other options are another document.
+    const other = await submitLongjob(
+      caller,
+      longjobRequestSchema.parse({
+        input_type: 'html',
+        html: '<p>same</p>',
+        dedupe: true,
+        options: { landscape: true },
+      }),
+      undefined,
+      '2026-12',
+    );
+    assert.notEqual(other.job_id, first.job_id);
+    // Once the first has failed, the same document gets a new job.
+    const row = env.rows.get(first.job_id);
+    if (row) row.status = 'failed';
+    const retried = await submitLongjob(caller, deduped, undefined, '2026-12');
+    assert.notEqual(retried.job_id, first.job_id);
+    assert.equal(retried.deduped_from, undefined);
   });
 });
