@@ -115,6 +115,19 @@ describe('long jobs end to end', () => {
     assert.equal(other.status, 404);
   });
 
+  it('answers a dedupe submission of the same document with the earlier job', async () => {
+    const html = `<p>dedupe ${Date.now()}</p>`;
+    const first = await submit(html, { dedupe: true });
+    assert.equal(first.res.status, 202);
+    const second = await submit(html, { dedupe: true });
+    assert.equal(second.res.status, 202);
+    assert.equal(second.body.job_id, first.body.job_id);
+    assert.equal(second.body.deduped_from, first.body.job_id);
+    assert.equal(second.res.headers.get('idempotent-replayed'), null);
+    const without = await submit(html);
+    assert.notEqual(without.body.job_id, first.body.job_id, 'without dedupe, a new job');
+  });
+
   it('queues, renders, stores, signs the webhook and serves the job', async () => {
     const { res, body } = await submit(pagedHtml(3, 'Report page'));
     assert.equal(res.status, 202);
