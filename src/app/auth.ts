@@ -3,10 +3,11 @@ import { getConfig } from '../config.ts';
 import { extractApiKey, hashApiKey } from '../domain/api-key.ts';
 import { errors } from '../domain/errors.ts';
 import { FAILED_AUTH_BUCKET } from '../domain/limits.ts';
-import { bucket, type PlanOverride, planOverrideSchema } from '../domain/plan.ts';
+import { type PlanOverride, planOverrideSchema } from '../domain/plan.ts';
 import { header } from '../http/request.ts';
 import { noteAccount } from '../http/request-log.ts';
 import { metric } from '../metrics.ts';
+import { takeRequest } from './metering.ts';
 import { ports } from './ports.ts';
 
 /**
@@ -24,13 +25,7 @@ export interface Caller {
  */
 const admitFailedAuth = async (event: APIGatewayProxyEventV2): Promise<void> => {
   const source = event.requestContext?.http?.sourceIp ?? 'unknown';
-  const now = ports().clock.now();
-  const rate = bucket(FAILED_AUTH_BUCKET, now);
-  const result = await ports().usage.admitRequest(`source#${source}`, {
-    now,
-    intervalMs: rate.intervalMs,
-    latestAdmittedTat: rate.latestAdmittedTat,
-  });
+  const { now, rate, result } = await takeRequest(`source#${source}`, FAILED_AUTH_BUCKET);
   if (!result.admitted) {
     metric('Refusals', 1, { reason: 'failed_auth' });
     throw errors.rateLimited(rate.retryAfterSeconds(result.row?.tat ?? now), FAILED_AUTH_BUCKET);

@@ -19,6 +19,26 @@ export const planOf = (caller: Caller): Plan => {
 };
 
 /**
+ * Takes one request from the bucket of the Usage row `key` (and, with `pdf`, one PDF from its month):
+ * the bucket as of now, and what the table answered.
+ */
+export const takeRequest = async (
+  key: string,
+  limits: Pick<Plan, 'rate_per_s' | 'burst'>,
+  pdf?: { period: string; quota: number },
+) => {
+  const now = ports().clock.now();
+  const rate = bucket(limits, now);
+  const result = await ports().usage.admitRequest(key, {
+    now,
+    intervalMs: rate.intervalMs,
+    latestAdmittedTat: rate.latestAdmittedTat,
+    ...(pdf ? { pdf } : {}),
+  });
+  return { now, rate, result };
+};
+
+/**
  * Admits one request of the caller against the rate bucket and, with `pdf`, one PDF against the
  * month's quota, in one write. Sets the RateLimit-* headers (http/response.ts adds Retry-After) on
  * `headers`; throws 429 RATE_LIMITED or 403 QUOTA_EXCEEDED. Returns the month a PDF was counted in.
@@ -29,15 +49,12 @@ export const admit = async (
   pdf: boolean,
 ): Promise<{ period: string }> => {
   const plan = planOf(caller);
-  const now = ports().clock.now();
-  const rate = bucket(plan, now);
-  const period = usagePeriod(now);
-  const result = await ports().usage.admitRequest(caller.user_id, {
-    now,
-    intervalMs: rate.intervalMs,
-    latestAdmittedTat: rate.latestAdmittedTat,
-    ...(pdf ? { pdf: { period: period.id, quota: plan.monthly_pdfs } } : {}),
-  });
+  const period = usagePeriod(ports().clock.now());
+  const { rate, result, now } = await takeRequest(
+    caller.user_id,
+    plan,
+    pdf ? { period: period.id, quota: plan.monthly_pdfs } : undefined,
+  );
   headers['ratelimit-limit'] = String(plan.burst);
   if (result.admitted) {
     headers['ratelimit-remaining'] = String(rate.remaining(result.tat));
