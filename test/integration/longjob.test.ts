@@ -126,6 +126,15 @@ describe('long jobs end to end', () => {
     assert.equal(second.res.headers.get('idempotent-replayed'), null);
     const without = await submit(html);
     assert.notEqual(without.body.job_id, first.body.job_id, 'without dedupe, a new job');
+    // Another account sending the same document never learns of, or gets, the first account's job.
+    const other = await stack.call('POST', '/longjob', {
+      apiKey: stack.apiKeys[1],
+      body: { input_type: 'html', html, dedupe: true },
+    });
+    assert.equal(other.status, 202);
+    const otherBody = (await other.json()) as Record<string, unknown>;
+    assert.notEqual(otherBody.job_id, first.body.job_id);
+    assert.equal(otherBody.deduped_from, undefined);
   });
 
   it('queues, renders, stores, signs the webhook and serves the job', async () => {
