@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { QUICKJOB_HARD_TIMEOUT_MS } from './domain/limits.ts';
+import { DEFAULT_WEBHOOK_RETRY_DELAYS_S, MAX_WEBHOOK_DELAY_S } from './domain/webhook.ts';
 
 const optionalUrl = z.url().optional();
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -19,9 +20,13 @@ const configSchema = z.object({
   IDEMPOTENCY_TABLE: z.string().min(1),
   /** Rate bucket, monthly PDF count and active long jobs per account. */
   USAGE_TABLE: z.string().min(1),
+  /** Per webhook URL: its circuit breaker and send rate. */
+  WEBHOOK_ENDPOINTS_TABLE: z.string().min(1),
   /** Private bucket for long-job inputs and PDFs. */
   PDF_BUCKET: z.string().min(1),
   LONGJOB_QUEUE_URL: z.url(),
+  /** Webhook deliveries waiting to be sent or retried. */
+  WEBHOOK_QUEUE_URL: z.url(),
   /** Endpoint overrides for the emulators; unset on AWS. */
   DYNAMODB_ENDPOINT: optionalUrl,
   S3_ENDPOINT: optionalUrl,
@@ -36,8 +41,24 @@ const configSchema = z.object({
   PODPDF_PROCESSOR_PARALLELISM: positiveInt(10),
   /** Per-attempt webhook timeout, ms. @default 10000 */
   PODPDF_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
-  /** First webhook retry delay, ms; doubles per retry, with jitter. @default 1000 */
-  PODPDF_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).default(1_000),
+  /**
+   * Seconds before each webhook retry, comma-separated, each spread ±20%; at least three retries.
+   * @default 5,60,600,3600
+   */
+  PODPDF_WEBHOOK_RETRY_DELAYS_S: z
+    .string()
+    .default(DEFAULT_WEBHOOK_RETRY_DELAYS_S.join(','))
+    .transform((text) => text.split(',').map((part) => Number(part.trim())))
+    .pipe(z.array(z.number().int().min(0).max(MAX_WEBHOOK_DELAY_S)).min(3)),
+  /** A delivery still deferred (its receiver's circuit open) this long after it began ends undelivered, s. @default 86400 */
+  PODPDF_WEBHOOK_GIVE_UP_S: positiveInt(86_400),
+  /** Consecutive failures to one webhook URL that open its circuit. @default 5 */
+  PODPDF_WEBHOOK_BREAKER_FAILURES: positiveInt(5),
+  /** How long an open circuit waits before a probe, s; doubles per failed probe up to an hour. @default 60 */
+  PODPDF_WEBHOOK_BREAKER_COOLDOWN_S: positiveInt(60),
+  /** Sends per second to one webhook URL, as a bucket of this rate and burst. @default 10 and 20 */
+  PODPDF_WEBHOOK_RATE_PER_S: z.coerce.number().positive().default(10),
+  PODPDF_WEBHOOK_RATE_BURST: positiveInt(20),
   /** Chromium binary to use instead of the one @sparticuz/chromium unpacks. */
   PODPDF_CHROMIUM_PATH: z.string().min(1).optional(),
   /** Quick-job time cap in ms. @default 30000; lower only for tests. */

@@ -25,6 +25,7 @@ const UNITS = {
   QueueLag: MetricUnit.Milliseconds,
   JobOutcomes: MetricUnit.Count,
   WebhookAttempts: MetricUnit.Count,
+  WebhookDeferrals: MetricUnit.Count,
   Refusals: MetricUnit.Count,
 } as const;
 

@@ -136,33 +136,19 @@ export interface CompletedFields {
   render_ms: number;
 }
 
-/**
- * processing → completed, only while `token` still holds the claim. With `webhookLeaseUntil` the
- * same write claims the webhook delivery, so a duplicate message cannot deliver it in parallel.
- */
-export const completeJob = (
-  jobId: string,
-  token: string,
-  fields: CompletedFields,
-  options: { now: number; webhookLeaseUntil?: number },
-) =>
-  moveJob(
-    jobId,
-    'complete',
-    { now: options.now, token },
-    { set: { ...fields, webhook_lease_expires_at: options.webhookLeaseUntil }, remove: ENDED },
-  );
+/** processing → completed, only while `token` still holds the claim. */
+export const completeJob = (jobId: string, token: string, fields: CompletedFields, options: { now: number }) =>
+  moveJob(jobId, 'complete', { now: options.now, token }, { set: { ...fields }, remove: ENDED });
 
 /**
  * Marks a job failed. With `token`, only while that claim holds (the processor); without, when no
- * live worker holds it (the dead-letter handler, a submission whose message never went out). Claims
- * the webhook like completeJob; `withoutWebhook` removes it instead (a job the client was told was not
- * accepted announces nothing).
+ * live worker holds it (the dead-letter handler, a submission whose message never went out).
+ * `withoutWebhook` removes the webhook (a job the client was told was not accepted announces nothing).
  */
 export const failJob = (
   jobId: string,
   error: JobFailure,
-  options: { token?: string; now: number; webhookLeaseUntil?: number; withoutWebhook?: boolean },
+  options: { token?: string; now: number; withoutWebhook?: boolean },
 ) =>
   moveJob(
     jobId,
@@ -173,7 +159,6 @@ export const failJob = (
         error_code: error.code,
         error_message: error.message,
         completed_at: new Date(options.now).toISOString(),
-        webhook_lease_expires_at: options.webhookLeaseUntil,
       },
       remove: options.withoutWebhook ? [...ENDED, 'webhook_url'] : ENDED,
     },

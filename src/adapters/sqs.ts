@@ -1,4 +1,9 @@
-import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { getConfig } from '../config.ts';
 
 let client: SQSClient | undefined;
@@ -36,5 +41,24 @@ export const queueDepth = async (): Promise<number> => {
   return (
     Number(attributes.ApproximateNumberOfMessages ?? 0) +
     Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+};
+
+/** Queues a webhook delivery (a body from `webhookMessageBody`), sent as soon as a worker takes it. */
+export const enqueueWebhook = async (body: string): Promise<void> => {
+  await getSqsClient().send(new SendMessageCommand({ QueueUrl: getConfig().WEBHOOK_QUEUE_URL, MessageBody: body }));
+};
+
+/**
+ * Hides a received webhook message for `seconds`: reported as failed afterwards, it comes back then.
+ * This is how a retry or a deferral waits in the queue instead of in a function.
+ */
+export const deferWebhook = async (receiptHandle: string, seconds: number): Promise<void> => {
+  await getSqsClient().send(
+    new ChangeMessageVisibilityCommand({
+      QueueUrl: getConfig().WEBHOOK_QUEUE_URL,
+      ReceiptHandle: receiptHandle,
+      VisibilityTimeout: seconds,
+    }),
   );
 };

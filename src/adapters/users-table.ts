@@ -15,6 +15,8 @@ export interface Account {
   webhook_url?: string;
   /** Standard Webhooks signing secret (`whsec_…`); shown to the account once, when created. */
   webhook_secret?: string;
+  /** Set when a receiver answered 410 Gone to the default webhook, which was then turned off. */
+  webhook_disabled?: { url: string; at: string; job_id: string };
   /** Overrides of the deployment's default plan (domain/plan.ts), set by an operator. */
   plan?: Record<string, unknown>;
 }
@@ -57,7 +59,7 @@ export const createAccountIfAbsent = async (account: Account): Promise<void> => 
 /** Sets the fields given and removes those passed as null. Returns the updated account. */
 export const updateWebhookSettings = async (
   userId: string,
-  changes: { webhook_url?: string | null; webhook_secret?: string | null },
+  changes: { webhook_url?: string | null; webhook_secret?: string | null; webhook_disabled?: null },
 ): Promise<Account> => {
   const x = new Expressions();
   const update = x.update({
@@ -77,4 +79,30 @@ export const updateWebhookSettings = async (
     }),
   );
   return result.Attributes as Account;
+};
+
+/**
+ * Turns the account's default webhook off because its receiver answered 410 Gone: only while it is
+ * still `url` (a URL set since stays on). The record shows in GET /accounts/me until a new one is set.
+ */
+export const disableWebhook = async (
+  userId: string,
+  disabled: { url: string; at: string; job_id: string },
+): Promise<boolean> => {
+  const x = new Expressions();
+  try {
+    await getDocumentClient().send(
+      new UpdateCommand({
+        TableName: getConfig().USERS_TABLE,
+        Key: { user_id: userId },
+        UpdateExpression: x.update({ set: { webhook_disabled: disabled }, remove: ['webhook_url'] }),
+        ConditionExpression: `${x.name('webhook_url')} = ${x.value(disabled.url)}`,
+        ...x.attributes(),
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionalCheckFailure(err)) return false;
+    throw err;
+  }
 };

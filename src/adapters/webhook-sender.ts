@@ -6,6 +6,8 @@ import { isAllowedWebhookAddress, type WebhookUrlPolicy } from '../net/webhook-u
 
 export interface WebhookResponse {
   statusCode?: number;
+  /** The answer's `Retry-After` header, as sent. */
+  retryAfter?: string;
   error?: string;
   durationMs: number;
 }
@@ -92,7 +94,12 @@ export const postWebhook = async (
       bodyTimeout: options.timeoutMs,
     });
     await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-    return { statusCode: response.statusCode, durationMs: elapsed() };
+    const retryAfter = response.headers['retry-after'];
+    return {
+      statusCode: response.statusCode,
+      ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+      durationMs: elapsed(),
+    };
   } catch (err) {
     return { error: describeError(err), durationMs: elapsed() };
   }

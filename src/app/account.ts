@@ -10,7 +10,12 @@ export interface AccountView {
   user_id: string;
   name: string;
   created_at: string;
-  webhook: { url: string | null; signing_secret_set: boolean };
+  webhook: {
+    url: string | null;
+    signing_secret_set: boolean;
+    /** Why the default webhook is off: its receiver answered 410 Gone (cleared by setting one). */
+    disabled: { url: string; at: string; job_id: string; reason: 'gone' } | null;
+  };
   plan: Awaited<ReturnType<typeof usageView>>['plan'];
   usage: Awaited<ReturnType<typeof usageView>>['usage'];
 }
@@ -25,7 +30,11 @@ export const getAccountView = async (caller: Caller): Promise<AccountView> => {
     user_id: account.user_id,
     name: account.name,
     created_at: account.created_at,
-    webhook: { url: account.webhook_url ?? null, signing_secret_set: Boolean(account.webhook_secret) },
+    webhook: {
+      url: account.webhook_url ?? null,
+      signing_secret_set: Boolean(account.webhook_secret),
+      disabled: account.webhook_disabled ? { ...account.webhook_disabled, reason: 'gone' } : null,
+    },
     ...(await usageView(caller)),
   };
 };
@@ -45,6 +54,7 @@ export const setWebhook = async (
   const secret = account.webhook_secret ? undefined : newSigningSecret();
   await ports().accounts.updateWebhookSettings(caller.user_id, {
     webhook_url: url,
+    webhook_disabled: null,
     ...(secret ? { webhook_secret: secret } : {}),
   });
   return { url, signing_secret: secret ?? null };

@@ -3,7 +3,7 @@ import type { LongjobMessage } from '../domain/longjob-message.ts';
 import { log } from '../log.ts';
 import { metric } from '../metrics.ts';
 import { ports } from './ports.ts';
-import { deliverPendingWebhook, deliverWebhook, webhookLeaseMs } from './webhook-delivery.ts';
+import { handOffWebhook } from './webhook-delivery.ts';
 
 /**
  * A message SQS gave up on (maxReceiveCount receives without success): its job, if not finished yet,
@@ -14,15 +14,13 @@ export const handleDeadLetter = async (
   receiveCount: number,
 ): Promise<'done' | 'retry'> => {
   const now = ports().clock.now();
-  const failed = await ports().jobs.failJob(message.job_id, errors.processingFailed(), {
-    now,
-    webhookLeaseUntil: now + webhookLeaseMs(),
-  });
+  const failed = await ports().jobs.failJob(message.job_id, errors.processingFailed(), { now });
   if (!failed) {
+    const job = await ports().jobs.getJob(message.job_id);
     // A worker still holds a live claim: look again once it has finished or its lease has run out.
-    if ((await ports().jobs.getJob(message.job_id))?.status === 'processing') return 'retry';
+    if (job?.status === 'processing') return 'retry';
     // Already final (it completed or was cancelled in the meantime): only a pending webhook is left.
-    await deliverPendingWebhook(message.job_id);
+    if (job) await handOffWebhook(job);
     return 'done';
   }
   await ports().usage.releaseActiveJob(failed.owner);
@@ -39,6 +37,6 @@ export const handleDeadLetter = async (
     owner: failed.owner,
     details: { receive_count: receiveCount },
   });
-  await deliverWebhook(failed);
+  await handOffWebhook(failed);
   return 'done';
 };

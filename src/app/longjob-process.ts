@@ -10,7 +10,7 @@ import { metric } from '../metrics.ts';
 import { ports } from './ports.ts';
 import { renderFailure } from './render-failure.ts';
 import { renderDocument } from './render-port.ts';
-import { deliverPendingWebhook, deliverWebhook, webhookLeaseMs } from './webhook-delivery.ts';
+import { handOffWebhook } from './webhook-delivery.ts';
 
 /** `done`: the message may be deleted. `retry`: leave it to SQS to deliver again. */
 export type MessageOutcome = 'done' | 'retry';
@@ -65,13 +65,32 @@ const LEASE_WAIT_MAX_MS = 30_000;
 const leaseMs = (invocationDeadline: number): number =>
   Math.max(1, Math.min(getConfig().PODPDF_LEASE_MS, invocationDeadline - ports().clock.now()));
 
+class WebhookHandOffError extends Error {
+  constructor(cause: unknown) {
+    super('the webhook could not be queued', { cause });
+  }
+}
+
+/**
+ * Hands a finished job's webhook to the webhook queue. A refused send throws, so the message is
+ * redelivered and, finding the job finished, hands it off again.
+ */
+const handOff = async (job: JobRecord): Promise<void> => {
+  try {
+    await handOffWebhook(job);
+  } catch (err) {
+    throw new WebhookHandOffError(err);
+  }
+};
+
 /** What to do with a message whose job this worker could not claim (`job`: its current row). */
 const handleUnclaimed = async (jobId: string, job: JobRecord | undefined): Promise<MessageOutcome> => {
   if (!job) {
     log.warn('message for a job that does not exist', { jobId });
     return 'done';
   }
-  if (TERMINAL_STATUSES.includes(job.status)) await deliverPendingWebhook(jobId);
+  // A worker that finished the job but died before handing its webhook off leaves that to this message.
+  if (TERMINAL_STATUSES.includes(job.status)) await handOffWebhook(job);
   // Someone holds a live claim: if that worker dies, this message must still be around to take over.
   return job.status === 'processing' ? 'retry' : 'done';
 };
@@ -142,10 +161,7 @@ export const processLongjobMessage = async (
         duration_ms: completedAt.getTime() - Date.parse(claimed.created_at),
         render_ms: rendered.renderMs,
       },
-      {
-        now: completedAt.getTime(),
-        ...(claimed.webhook_url ? { webhookLeaseUntil: completedAt.getTime() + webhookLeaseMs() } : {}),
-      },
+      { now: completedAt.getTime() },
     );
     // Lost the claim (the lease ran out and another worker took over): that worker finishes the job.
     if (!completed) return 'done';
@@ -161,17 +177,21 @@ export const processLongjobMessage = async (
       render_ms: completed.render_ms,
       duration_ms: completed.duration_ms,
     });
-    await deliverWebhook(completed);
+    await handOff(completed);
     return 'done';
   } catch (err) {
+    // The job is completed; only its webhook is left, for the redelivered message to hand off.
+    if (err instanceof WebhookHandOffError) {
+      log.warn('the webhook could not be queued; the message will be redelivered', {
+        jobId: claimed.job_id,
+        cause: err.cause,
+      });
+      return 'retry';
+    }
     const failure = finalFailure(err, claimed);
     if (failure) {
       const now = ports().clock.now();
-      const failed = await ports().jobs.failJob(claimed.job_id, failure, {
-        token,
-        now,
-        ...(claimed.webhook_url ? { webhookLeaseUntil: now + webhookLeaseMs() } : {}),
-      });
+      const failed = await ports().jobs.failJob(claimed.job_id, failure, { token, now });
       if (failed) {
         await ports().usage.releaseActiveJob(failed.owner);
         metric('JobOutcomes', 1, { job_type: 'long', outcome: failure.code });
@@ -181,7 +201,7 @@ export const processLongjobMessage = async (
           status: failed.status,
           error_code: failed.error_code,
         });
-        await deliverWebhook(failed);
+        await handOff(failed);
       }
       return 'done';
     }

@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { recordEvent } from '../adapters/analytics-table.ts';
 import { deleteIdempotencyRecord, putIdempotencyRecord } from '../adapters/idempotency-table.ts';
-import { claimWebhookDelivery, finishWebhook, recordWebhookAttempt } from '../adapters/job-webhooks.ts';
+import {
+  claimWebhookDelivery,
+  finishWebhook,
+  recordWebhookAttempt,
+  releaseWebhookDelivery,
+  startWebhookRound,
+} from '../adapters/job-webhooks.ts';
 import { countActiveJobs, listJobs, recentRenderDurations } from '../adapters/jobs-listing.ts';
 import {
   cancelJob,
@@ -13,7 +19,7 @@ import {
   releaseClaim,
 } from '../adapters/jobs-table.ts';
 import { deleteObject, getInput, presignPdf, probeBucket, putInput, putPdf } from '../adapters/s3.ts';
-import { enqueueLongjob, queueDepth } from '../adapters/sqs.ts';
+import { deferWebhook, enqueueLongjob, enqueueWebhook, queueDepth } from '../adapters/sqs.ts';
 import {
   admitRequest,
   getUsage,
@@ -21,7 +27,13 @@ import {
   releaseActiveJob,
   reserveActiveJob,
 } from '../adapters/usage-table.ts';
-import { findAccountByKeyHash, getAccount, updateWebhookSettings } from '../adapters/users-table.ts';
+import {
+  disableWebhook,
+  findAccountByKeyHash,
+  getAccount,
+  updateWebhookSettings,
+} from '../adapters/users-table.ts';
+import { admitSend, recordSendOutcome } from '../adapters/webhook-endpoints.ts';
 import { postWebhook } from '../adapters/webhook-sender.ts';
 
 /**
@@ -43,6 +55,8 @@ export interface Ports {
     claimWebhookDelivery: typeof claimWebhookDelivery;
     recordWebhookAttempt: typeof recordWebhookAttempt;
     finishWebhook: typeof finishWebhook;
+    releaseWebhookDelivery: typeof releaseWebhookDelivery;
+    startWebhookRound: typeof startWebhookRound;
     recentRenderDurations: typeof recentRenderDurations;
     listJobs: typeof listJobs;
     countActiveJobs: typeof countActiveJobs;
@@ -51,6 +65,7 @@ export interface Ports {
     getAccount: typeof getAccount;
     findAccountByKeyHash: typeof findAccountByKeyHash;
     updateWebhookSettings: typeof updateWebhookSettings;
+    disableWebhook: typeof disableWebhook;
   };
   idempotency: {
     putIdempotencyRecord: typeof putIdempotencyRecord;
@@ -64,7 +79,12 @@ export interface Ports {
     presignPdf: typeof presignPdf;
     probeBucket: typeof probeBucket;
   };
-  queue: { enqueueLongjob: typeof enqueueLongjob; queueDepth: typeof queueDepth };
+  queue: {
+    enqueueLongjob: typeof enqueueLongjob;
+    queueDepth: typeof queueDepth;
+    enqueueWebhook: typeof enqueueWebhook;
+    deferWebhook: typeof deferWebhook;
+  };
   analytics: { recordEvent: typeof recordEvent };
   usage: {
     admitRequest: typeof admitRequest;
@@ -73,7 +93,11 @@ export interface Ports {
     reserveActiveJob: typeof reserveActiveJob;
     releaseActiveJob: typeof releaseActiveJob;
   };
-  webhooks: { postWebhook: typeof postWebhook };
+  webhooks: {
+    postWebhook: typeof postWebhook;
+    admitSend: typeof admitSend;
+    recordSendOutcome: typeof recordSendOutcome;
+  };
   /** Time, so tests can move it: leases, backoff and expiries are computed from `now`. */
   clock: { now(): number; sleep(ms: number): Promise<void> };
 }
@@ -90,17 +114,19 @@ const adapters: Ports = {
     claimWebhookDelivery,
     recordWebhookAttempt,
     finishWebhook,
+    releaseWebhookDelivery,
+    startWebhookRound,
     recentRenderDurations,
     listJobs,
     countActiveJobs,
   },
-  accounts: { getAccount, findAccountByKeyHash, updateWebhookSettings },
+  accounts: { getAccount, findAccountByKeyHash, updateWebhookSettings, disableWebhook },
   idempotency: { putIdempotencyRecord, deleteIdempotencyRecord },
   blobs: { putInput, getInput, deleteObject, putPdf, presignPdf, probeBucket },
-  queue: { enqueueLongjob, queueDepth },
+  queue: { enqueueLongjob, queueDepth, enqueueWebhook, deferWebhook },
   analytics: { recordEvent },
   usage: { admitRequest, getUsage, refundPdf, reserveActiveJob, releaseActiveJob },
-  webhooks: { postWebhook },
+  webhooks: { postWebhook, admitSend, recordSendOutcome },
   clock: { now: () => Date.now(), sleep: (ms) => sleep(ms) },
 };
 

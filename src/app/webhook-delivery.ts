@@ -1,31 +1,43 @@
 import { Webhook } from 'standardwebhooks';
 import { getConfig } from '../config.ts';
+import { errors } from '../domain/errors.ts';
 import type { JobRecord, WebhookAttempt } from '../domain/job.ts';
+import { bucket } from '../domain/plan.ts';
 import {
+  breakerCooldownS,
+  isBackPressure,
   isDelivered,
-  WEBHOOK_MAX_RETRIES,
+  isEndpointFailure,
+  isGone,
+  MAX_WEBHOOK_DELAY_S,
+  retryAfterSeconds,
+  type WebhookMessage,
+  webhookMessageBody,
   webhookMessageId,
   webhookPayload,
-  webhookRetryDelayMs,
+  webhookRetryDelayS,
 } from '../domain/webhook.ts';
 import { log } from '../log.ts';
 import { metric } from '../metrics.ts';
 import { webhookUrlPolicyFor } from '../net/webhook-url-policy.ts';
 import { ports } from './ports.ts';
 
-/** How long a delivery may take in the worst case: every attempt timing out, plus the backoff. */
-export const webhookLeaseMs = (): number => {
-  const { PODPDF_WEBHOOK_TIMEOUT_MS: timeout, PODPDF_WEBHOOK_BACKOFF_MS: backoff } = getConfig();
-  return (WEBHOOK_MAX_RETRIES + 1) * timeout + backoff * 2 ** (WEBHOOK_MAX_RETRIES + 1) + 30_000;
-};
+/**
+ * Webhook delivery, out of the functions that render: a finished job's webhook is handed to the
+ * webhook queue, and the webhook function sends one attempt per message receive. Between attempts
+ * the message waits in the queue (its visibility moved to the retry's time), never a function.
+ */
+
+/** How long one attempt may hold the delivery claim: the send's timeout and the writes around it. */
+const attemptLeaseMs = (): number => getConfig().PODPDF_WEBHOOK_TIMEOUT_MS + 30_000;
 
 /** A URL presigned this recently (at completion, just before a first delivery) is sent as it is. */
 const FRESH_URL_MS = 60_000;
 
 /**
  * The download link the webhook hands out. Presigned at delivery rather than reused from completion
- * when older than FRESH_URL_MS: a delivery finished after a crash or a queue delay still hands out a
- * URL good for the full hour.
+ * when older than FRESH_URL_MS: a retry, a redelivery or a queue delay still hands out a URL good
+ * for the full hour.
  */
 const downloadFor = async (job: JobRecord): Promise<{ url: string; expiresAt: string } | undefined> => {
   if (job.status !== 'completed' || !job.s3_key) return undefined;
@@ -36,80 +48,187 @@ const downloadFor = async (job: JobRecord): Promise<{ url: string; expiresAt: st
   return ports().blobs.presignPdf(job.s3_key);
 };
 
+/** The job's webhook still has to go out (its round has no outcome yet). */
+export const webhookPending = (job: JobRecord): boolean =>
+  (job.status === 'completed' || job.status === 'failed') &&
+  Boolean(job.webhook_url) &&
+  job.webhook_delivered === undefined;
+
 /**
- * Sends the job's webhook, signed per Standard Webhooks, retrying non-2xx answers and failures up to
- * three times with exponential backoff and jitter. Every attempt is logged in the job row and in
- * Analytics; the outcome ends the delivery lease. The caller must hold that lease.
+ * Queues the delivery of a finished job's webhook, when it has one still to send. Throws when the
+ * queue refuses: the caller keeps its own message so the hand-off is tried again.
  */
-export const deliverWebhook = async (job: JobRecord): Promise<void> => {
-  if (!job.webhook_url) return;
+export const handOffWebhook = async (job: JobRecord): Promise<void> => {
+  if (!webhookPending(job)) return;
+  await ports().queue.enqueueWebhook(webhookMessageBody(job));
+};
+
+/** Where one receive of a webhook message leaves it. */
+export type DeliveryStep = { done: true } | { done: false; retryInS: number };
+
+const DONE: DeliveryStep = { done: true };
+
+/** The account's own 410 Gone: its default webhook (the job's URL) is turned off. */
+const retireDefaultWebhook = async (job: JobRecord & { webhook_url: string }, at: string) => {
+  const disabled = await ports().accounts.disableWebhook(job.owner, {
+    url: job.webhook_url,
+    at,
+    job_id: job.job_id,
+  });
+  if (disabled) log.warn('default webhook turned off: its receiver answered 410 Gone', { jobId: job.job_id });
+};
+
+/** Sends one attempt of a claimed delivery and records it; says when to try again, if at all. */
+const attempt = async (
+  job: JobRecord & { webhook_url: string },
+  gate: { probe: boolean; failures: number },
+): Promise<DeliveryStep> => {
   const config = getConfig();
   const account = await ports().accounts.getAccount(job.owner);
   if (!account?.webhook_secret) {
     log.error('webhook not sent: the account has no signing secret', { jobId: job.job_id });
     await ports().jobs.finishWebhook(job.job_id, { delivered: false, retryCount: 0 });
-    return;
+    return DONE;
   }
-  const download = await downloadFor(job);
-  const body = JSON.stringify(webhookPayload(job, download));
+  const round = job.webhook_round ?? 1;
+  const number = (job.webhook_retry_log?.length ?? 0) - (job.webhook_round_start ?? 0) + 1;
+  const body = JSON.stringify(webhookPayload(job, await downloadFor(job)));
   const messageId = webhookMessageId(job);
-  const signer = new Webhook(account.webhook_secret);
-  const policy = webhookUrlPolicyFor(config.PODPDF_STAGE);
-
-  for (let attempt = 1; attempt <= WEBHOOK_MAX_RETRIES + 1; attempt += 1) {
-    if (attempt > 1)
-      await ports().clock.sleep(webhookRetryDelayMs(attempt - 1, config.PODPDF_WEBHOOK_BACKOFF_MS));
-    const sentAt = new Date(ports().clock.now());
-    const response = await ports().webhooks.postWebhook(
-      job.webhook_url,
-      body,
-      {
-        'webhook-id': messageId,
-        'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-        'webhook-signature': signer.sign(messageId, sentAt, body),
-      },
-      { timeoutMs: config.PODPDF_WEBHOOK_TIMEOUT_MS, policy },
-    );
-    const record: WebhookAttempt = {
-      at: sentAt.toISOString(),
-      attempt,
-      ...(response.statusCode === undefined ? {} : { status_code: response.statusCode }),
-      ...(response.error === undefined ? {} : { error: response.error }),
-      duration_ms: response.durationMs,
-    };
-    const delivered = response.statusCode !== undefined && isDelivered(response.statusCode);
-    metric('WebhookAttempts', 1, { outcome: delivered ? 'delivered' : 'failed' });
-    const last = delivered || attempt === WEBHOOK_MAX_RETRIES + 1;
-    await Promise.all([
-      ports().jobs.recordWebhookAttempt(
-        job.job_id,
-        record,
-        last
-          ? {
+  const sentAt = new Date(ports().clock.now());
+  const response = await ports().webhooks.postWebhook(
+    job.webhook_url,
+    body,
+    {
+      'webhook-id': messageId,
+      'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+      'webhook-signature': new Webhook(account.webhook_secret).sign(messageId, sentAt, body),
+    },
+    { timeoutMs: config.PODPDF_WEBHOOK_TIMEOUT_MS, policy: webhookUrlPolicyFor(config.PODPDF_STAGE) },
+  );
+  const { statusCode } = response;
+  const delivered = statusCode !== undefined && isDelivered(statusCode);
+  const retryBaseS =
+    delivered || isGone(statusCode)
+      ? undefined
+      : webhookRetryDelayS(config.PODPDF_WEBHOOK_RETRY_DELAYS_S, number);
+  const record: WebhookAttempt = {
+    at: sentAt.toISOString(),
+    attempt: number,
+    ...(round > 1 ? { round } : {}),
+    ...(statusCode === undefined ? {} : { status_code: statusCode }),
+    ...(response.error === undefined ? {} : { error: response.error }),
+    duration_ms: response.durationMs,
+  };
+  metric('WebhookAttempts', 1, { outcome: delivered ? 'delivered' : 'failed' });
+  const now = ports().clock.now();
+  const asked = isBackPressure(statusCode) ? retryAfterSeconds(response.retryAfter, now) : undefined;
+  const retryInS =
+    retryBaseS === undefined ? undefined : Math.min(MAX_WEBHOOK_DELAY_S, Math.max(retryBaseS, asked ?? 0));
+  const failed = isEndpointFailure(statusCode);
+  await Promise.all([
+    ports().jobs.recordWebhookAttempt(
+      job.job_id,
+      record,
+      retryInS === undefined
+        ? {
+            outcome: {
               delivered,
-              retryCount: attempt - 1,
-              ...(delivered ? { deliveredAt: new Date(ports().clock.now()).toISOString() } : {}),
-            }
-          : undefined,
-      ),
-      ports().analytics.recordEvent({
-        type: 'webhook_attempt',
-        job_id: job.job_id,
-        owner: job.owner,
-        at: record.at,
-        details: { ...record },
-      }),
-    ]);
-    if (delivered) return;
+              retryCount: number - 1,
+              ...(delivered ? { deliveredAt: new Date(now).toISOString() } : {}),
+            },
+          }
+        : // A second early, for the clocks of SQS and this function.
+          { nextAt: now + retryInS * 1000 - 1_000 },
+    ),
+    ports().analytics.recordEvent({
+      type: 'webhook_attempt',
+      job_id: job.job_id,
+      owner: job.owner,
+      at: record.at,
+      details: { ...record, ...(gate.probe ? { probe: true } : {}) },
+    }),
+    ports().webhooks.recordSendOutcome(job.webhook_url, {
+      failed,
+      now,
+      reopenAt:
+        now +
+        1000 *
+          breakerCooldownS(
+            gate.failures + 1,
+            config.PODPDF_WEBHOOK_BREAKER_FAILURES,
+            config.PODPDF_WEBHOOK_BREAKER_COOLDOWN_S,
+          ),
+    }),
+    isGone(statusCode) && account.webhook_url === job.webhook_url
+      ? retireDefaultWebhook(job, record.at)
+      : undefined,
+  ]);
+  if (retryInS === undefined) {
+    if (!delivered) log.warn('webhook not delivered', { jobId: job.job_id, attempts: number, statusCode });
+    return DONE;
   }
-  log.warn('webhook not delivered after every retry', { jobId: job.job_id, url: job.webhook_url });
+  return { done: false, retryInS };
 };
 
 /**
- * Finishes a webhook a crash left unsent: claims the delivery of a finished job whose webhook has not
- * gone out and sends it. Does nothing when there is none to send or another worker is sending it.
+ * One receive of a webhook message: claims the round's next attempt, lets the URL's circuit breaker
+ * and send rate admit it (or defers it, without counting an attempt), sends it and records it.
+ * `queuedAt` is when the round's message was first sent: a delivery deferred past
+ * PODPDF_WEBHOOK_GIVE_UP_S from then ends undelivered.
  */
-export const deliverPendingWebhook = async (jobId: string): Promise<void> => {
-  const claimed = await ports().jobs.claimWebhookDelivery(jobId, ports().clock.now(), webhookLeaseMs());
-  if (claimed) await deliverWebhook(claimed);
+export const deliverWebhookMessage = async (message: WebhookMessage, queuedAt: number): Promise<DeliveryStep> => {
+  const config = getConfig();
+  const now = ports().clock.now();
+  const job = await ports().jobs.claimWebhookDelivery(message.job_id, message.round, now, attemptLeaseMs());
+  // Sent already, another round begun, or another worker sending it now (its message stays in the queue).
+  if (!job?.webhook_url) return DONE;
+  const claimed = { ...job, webhook_url: job.webhook_url };
+  const rate = bucket(
+    { rate_per_s: config.PODPDF_WEBHOOK_RATE_PER_S, burst: config.PODPDF_WEBHOOK_RATE_BURST },
+    now,
+  );
+  const admission = await ports().webhooks.admitSend(claimed.webhook_url, {
+    now,
+    threshold: config.PODPDF_WEBHOOK_BREAKER_FAILURES,
+    intervalMs: rate.intervalMs,
+    latestAdmittedTat: rate.latestAdmittedTat,
+    probeLeaseMs: attemptLeaseMs(),
+  });
+  if (admission.admitted) return attempt(claimed, admission);
+
+  metric('WebhookDeferrals', 1, { reason: admission.reason });
+  if (now - queuedAt >= config.PODPDF_WEBHOOK_GIVE_UP_S * 1000) {
+    log.warn('webhook not delivered: its receiver stayed unavailable', { jobId: job.job_id });
+    const made = (job.webhook_retry_log?.length ?? 0) - (job.webhook_round_start ?? 0);
+    await ports().jobs.finishWebhook(job.job_id, { delivered: false, retryCount: Math.max(0, made - 1) });
+    return DONE;
+  }
+  await ports().jobs.releaseWebhookDelivery(job.job_id);
+  return { done: false, retryInS: Math.min(MAX_WEBHOOK_DELAY_S, Math.ceil(admission.waitMs / 1000)) };
+};
+
+/**
+ * POST /jobs/{id}/webhook/redeliver: a new round of the job's webhook, sent at once on the same
+ * schedule, with the same `webhook-id` and a fresh timestamp, signature and download URL. A round
+ * still waiting for a retry is replaced (its message is dropped when it comes back).
+ */
+export const redeliverWebhook = async (job: JobRecord): Promise<{ round: number }> => {
+  if (!job.webhook_url) throw errors.noWebhook();
+  if (job.status !== 'completed' && job.status !== 'failed') throw errors.webhookNotReady(job.status);
+  const now = ports().clock.now();
+  if ((job.webhook_lease_expires_at ?? 0) >= now) throw errors.webhookInFlight();
+  const started = await ports().jobs.startWebhookRound(
+    job.job_id,
+    job.owner,
+    { round: job.webhook_round ?? 1, logLength: job.webhook_retry_log?.length ?? 0 },
+    now,
+  );
+  if (!started) throw errors.webhookInFlight();
+  try {
+    await handOffWebhook(started);
+  } catch (err) {
+    throw errors.redeliveryEnqueueFailed(err);
+  }
+  log.info('webhook redelivery queued', { job_id: job.job_id, account_id: job.owner, round: started.webhook_round });
+  return { round: started.webhook_round ?? 2 };
 };

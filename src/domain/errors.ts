@@ -43,6 +43,8 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
   TOO_MANY_ACTIVE_JOBS: 'TOO_MANY_ACTIVE_JOBS',
+  NO_WEBHOOK: 'NO_WEBHOOK',
+  WEBHOOK_IN_FLIGHT: 'WEBHOOK_IN_FLIGHT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -354,6 +356,21 @@ export const errors = {
         status,
       },
     ),
+  noWebhook: () =>
+    new PodpdfError(ErrorCode.NO_WEBHOOK, 409, 'This job has no webhook to deliver.'),
+  webhookNotReady: (status: string) =>
+    new PodpdfError(
+      ErrorCode.JOB_NOT_READY,
+      409,
+      `This job's webhook goes out when it completes or fails; it is ${status}.`,
+      { status },
+    ),
+  webhookInFlight: () =>
+    new PodpdfError(
+      ErrorCode.WEBHOOK_IN_FLIGHT,
+      409,
+      "This job's webhook is being sent right now; ask again once that attempt has ended.",
+    ),
   invalidCursor: () =>
     new PodpdfError(ErrorCode.INVALID_CURSOR, 400, 'The cursor is not one this API issued.'),
   invalidQuery: (issues: Array<{ path: string; message: string }>) =>
@@ -365,6 +382,14 @@ export const errors = {
       ErrorCode.ENQUEUE_FAILED,
       503,
       'The job could not be queued and was not accepted; it is safe to retry.',
+      null,
+      cause,
+    ),
+  redeliveryEnqueueFailed: (cause: unknown) =>
+    new PodpdfError(
+      ErrorCode.ENQUEUE_FAILED,
+      503,
+      'The redelivery could not be queued; it is safe to ask again.',
       null,
       cause,
     ),

@@ -76,7 +76,10 @@ export type JobType = 'quick' | 'long';
 
 export interface WebhookAttempt {
   at: string;
+  /** 1 for the first attempt of a round. */
   attempt: number;
+  /** The delivery round, when it is a redelivery (2 and on). */
+  round?: number;
   /** HTTP status of the answer, when there was one. */
   status_code?: number;
   /** Why the attempt failed without an HTTP answer (timeout, refused address, ...). */
@@ -124,11 +127,18 @@ export interface JobRecord {
   cancelled_at?: string;
   webhook_delivered?: boolean;
   webhook_delivered_at?: string;
-  /** Retries after the first attempt (0–3). */
+  /** Retries after the first attempt of the current round (0 to the schedule's length). */
   webhook_retry_count?: number;
+  /** Every attempt of every round, oldest first. */
   webhook_retry_log?: WebhookAttempt[];
   /** The delivery claim (epoch ms), so duplicate messages never deliver twice at once. */
   webhook_lease_expires_at?: number;
+  /** When the round's next attempt is due (epoch ms); its message is dropped if it comes earlier. */
+  webhook_next_at?: number;
+  /** The delivery round: 1, plus one per `POST /jobs/{id}/webhook/redeliver`. */
+  webhook_round?: number;
+  /** Attempts in the log before the current round began. */
+  webhook_round_start?: number;
 }
 
 export type AnalyticsEventType = 'quickjob_timeout' | 'webhook_attempt' | 'longjob_dead_lettered';

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { authenticate } from '../app/auth.ts';
 import { cancelOwnJob, downloadUrl, getOwnJob, listOwnJobs, toJobView } from '../app/jobs.ts';
 import { admit } from '../app/metering.ts';
+import { redeliverWebhook } from '../app/webhook-delivery.ts';
 import { errors } from '../domain/errors.ts';
 import { JobStatus } from '../domain/job.ts';
 import { parseWith } from '../domain/validation.ts';
@@ -21,7 +22,10 @@ const jobIdOf = (pathParameters: Record<string, string | undefined> | undefined)
   return id;
 };
 
-/** GET /jobs, GET /jobs/{job_id}, GET /jobs/{job_id}/download, DELETE /jobs/{job_id}: the caller's jobs only. */
+/**
+ * GET /jobs, GET /jobs/{job_id}, GET /jobs/{job_id}/download, DELETE /jobs/{job_id} and
+ * POST /jobs/{job_id}/webhook/redeliver: the caller's jobs only.
+ */
 export const handler = httpHandler(async (event, _context, headers) => {
   const caller = await authenticate(event);
   await admit(caller, headers, false);
@@ -44,6 +48,11 @@ export const handler = httpHandler(async (event, _context, headers) => {
       };
     case 'DELETE /jobs/{job_id}':
       return jsonResponse(200, await toJobView(await cancelOwnJob(caller, jobIdOf(event.pathParameters))));
+    case 'POST /jobs/{job_id}/webhook/redeliver': {
+      const job = await getOwnJob(caller, jobIdOf(event.pathParameters));
+      const { round } = await redeliverWebhook(job);
+      return jsonResponse(202, { job_id: job.job_id, webhook: { round, status: 'queued' } });
+    }
     default:
       throw errors.methodNotAllowed(event.requestContext.http.method, event.rawPath);
   }

@@ -8,8 +8,10 @@ const tables = {
   ANALYTICS_TABLE: 'a',
   IDEMPOTENCY_TABLE: 'i',
   USAGE_TABLE: 'u',
+  WEBHOOK_ENDPOINTS_TABLE: 'w',
   PDF_BUCKET: 'b',
   LONGJOB_QUEUE_URL: 'http://127.0.0.1:1/000000000000/q',
+  WEBHOOK_QUEUE_URL: 'http://127.0.0.1:1/000000000000/w',
 };
 
 describe('config', () => {
@@ -22,7 +24,7 @@ describe('config', () => {
     assert.equal(config.PODPDF_PRESIGN_EXPIRES_S, 3600);
     assert.equal(config.PODPDF_LEASE_MS, 900_000);
     assert.equal(config.PODPDF_WEBHOOK_TIMEOUT_MS, 10_000);
-    assert.equal(config.PODPDF_WEBHOOK_BACKOFF_MS, 1_000);
+    assert.deepEqual(config.PODPDF_WEBHOOK_RETRY_DELAYS_S, [5, 60, 600, 3600]);
     assert.equal(config.PODPDF_CURSOR_SECRET, undefined);
   });
 
@@ -35,5 +37,15 @@ describe('config', () => {
     );
     assert.throws(() => loadConfig({ ...tables, DYNAMODB_ENDPOINT: 'not a url' }), /DYNAMODB_ENDPOINT/);
     assert.throws(() => loadConfig({ ...tables, PODPDF_CURSOR_SECRET: 'short' }), /PODPDF_CURSOR_SECRET/);
+    for (const schedule of ['5,60', '5,x,60', '5,-1,60', '5,60,50000'])
+      assert.throws(
+        () => loadConfig({ ...tables, PODPDF_WEBHOOK_RETRY_DELAYS_S: schedule }),
+        /PODPDF_WEBHOOK_RETRY_DELAYS_S/,
+        schedule,
+      );
+    assert.deepEqual(
+      loadConfig({ ...tables, PODPDF_WEBHOOK_RETRY_DELAYS_S: '1, 2,3' }).PODPDF_WEBHOOK_RETRY_DELAYS_S,
+      [1, 2, 3],
+    );
   });
 });

@@ -8,8 +8,10 @@ export const FAKE_ENV = {
   ANALYTICS_TABLE: 'analytics',
   IDEMPOTENCY_TABLE: 'idempotency',
   USAGE_TABLE: 'usage',
+  WEBHOOK_ENDPOINTS_TABLE: 'webhook-endpoints',
   PDF_BUCKET: 'pdfs',
   LONGJOB_QUEUE_URL: 'http://127.0.0.1:1/000000000000/longjob',
+  WEBHOOK_QUEUE_URL: 'http://127.0.0.1:1/000000000000/webhook',
   PODPDF_STAGE: 'local',
 };
 Object.assign(process.env, FAKE_ENV);
@@ -58,7 +60,6 @@ export const fakeJobs = () => {
         error_message: error.message,
         completed_at: new Date(options.now).toISOString(),
       });
-      if (options.webhookLeaseUntil !== undefined) row.webhook_lease_expires_at = options.webhookLeaseUntil;
       if (options.withoutWebhook) delete row.webhook_url;
       delete row.lease_token;
       delete row.lease_expires_at;
@@ -68,7 +69,6 @@ export const fakeJobs = () => {
       const row = rows.get(jobId);
       if (!row || !allowsTransition('complete', row, options.now, token)) return undefined;
       Object.assign(row, { ...fields, status: 'completed' });
-      if (options.webhookLeaseUntil !== undefined) row.webhook_lease_expires_at = options.webhookLeaseUntil;
       delete row.lease_token;
       delete row.lease_expires_at;
       return { ...row };
@@ -124,4 +124,80 @@ export const fakeUsage = (maxActive = Number.POSITIVE_INFINITY) => {
     },
   };
   return { active, refunds, usage };
+};
+
+/**
+ * The webhook writes of the job table on the same in-memory rows, by the same conditions as
+ * adapters/job-webhooks.ts: rounds, the delivery claim, the due time of the next attempt.
+ */
+export const fakeWebhookRows = (rows: Map<string, JobRecord>) => {
+  const pending = (row: JobRecord | undefined): row is JobRecord =>
+    Boolean(row && ['completed', 'failed'].includes(row.status) && row.webhook_url);
+  const jobs: Partial<Ports['jobs']> = {
+    claimWebhookDelivery: async (jobId, round, now, leaseMs) => {
+      const row = rows.get(jobId);
+      if (
+        !pending(row) ||
+        row.webhook_delivered !== undefined ||
+        (row.webhook_round ?? 1) !== round ||
+        (row.webhook_lease_expires_at ?? 0) >= now ||
+        (row.webhook_next_at ?? 0) > now
+      )
+        return undefined;
+      row.webhook_lease_expires_at = now + leaseMs;
+      return structuredClone(row);
+    },
+    recordWebhookAttempt: async (jobId, attempt, then) => {
+      const row = rows.get(jobId);
+      if (!row) return;
+      row.webhook_retry_log = [...(row.webhook_retry_log ?? []), attempt];
+      delete row.webhook_lease_expires_at;
+      if ('outcome' in then) {
+        row.webhook_delivered = then.outcome.delivered;
+        row.webhook_retry_count = then.outcome.retryCount;
+      } else row.webhook_next_at = then.nextAt;
+    },
+    finishWebhook: async (jobId, outcome) => {
+      const row = rows.get(jobId);
+      if (!row) return;
+      row.webhook_delivered = outcome.delivered;
+      row.webhook_retry_count = outcome.retryCount;
+      delete row.webhook_lease_expires_at;
+    },
+    releaseWebhookDelivery: async (jobId) => {
+      delete rows.get(jobId)?.webhook_lease_expires_at;
+    },
+    startWebhookRound: async (jobId, owner, seen, now) => {
+      const row = rows.get(jobId);
+      if (
+        !pending(row) ||
+        row.owner !== owner ||
+        (row.webhook_round ?? 1) !== seen.round ||
+        (row.webhook_retry_log?.length ?? 0) !== seen.logLength ||
+        (row.webhook_lease_expires_at ?? 0) >= now
+      )
+        return undefined;
+      Object.assign(row, { webhook_round: seen.round + 1, webhook_round_start: seen.logLength });
+      delete row.webhook_delivered;
+      delete row.webhook_retry_count;
+      delete row.webhook_next_at;
+      return structuredClone(row);
+    },
+  };
+  return jobs;
+};
+
+/** The webhook queue as a list of message bodies, and an endpoint gate that admits every send. */
+export const fakeWebhookQueue = () => {
+  const queued: string[] = [];
+  const queue: Partial<Ports['queue']> = {
+    enqueueWebhook: async (body) => {
+      queued.push(body);
+    },
+  };
+  const gate: Partial<Ports['webhooks']> = {
+    admitSend: async () => ({ admitted: true, probe: false, failures: 0 }),
+    recordSendOutcome: async () => undefined,
+  };
+  return { queued, queue, gate };
 };

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import type { WebhookMessage } from '../../../src/domain/webhook.ts';
 import { logged } from '../../helpers/log-lines.ts';
-import { fakeClock, fakeJobs, fakeUsage, queuedRow } from './fakes.ts';
+import { fakeClock, fakeJobs, fakeUsage, fakeWebhookQueue, fakeWebhookRows, queuedRow } from './fakes.ts';
 
 const { usePorts } = await import('../../../src/app/ports.ts');
 const { useRenderer } = await import('../../../src/app/render-port.ts');
 const { processLongjobMessage } = await import('../../../src/app/longjob-process.ts');
 const { handleDeadLetter } = await import('../../../src/app/dead-letter.ts');
+const { deliverWebhookMessage } = await import('../../../src/app/webhook-delivery.ts');
 const { ImageTooLargeError, RenderCrashError } = await import('../../../src/renderer/render.ts');
 
 const account = {
@@ -18,44 +20,36 @@ const account = {
 };
 const WEBHOOK = 'https://hooks.example/podpdf';
 
-/** Ports for processing: an in-memory job table and a webhook sender that records what it sent. */
+/**
+ * Ports for processing: an in-memory job table, a webhook queue that keeps what was handed to it
+ * and a webhook sender that records what it sent. `deliver` plays the webhook function: one receive
+ * of each queued message.
+ */
 const setUp = (rows: Parameters<typeof queuedRow>[1][] = []) => {
   const store = fakeJobs();
+  const webhookQueue = fakeWebhookQueue();
   const sent: Array<{ url: string; body: Record<string, unknown> }> = [];
   for (const [i, fields] of rows.entries()) store.rows.set(`job-${i}`, queuedRow(`job-${i}`, fields));
   const restore = usePorts({
-    jobs: {
-      ...store.jobs,
-      claimWebhookDelivery: async (jobId, now, leaseMs) => {
-        const row = store.rows.get(jobId);
-        const pending =
-          row &&
-          ['completed', 'failed'].includes(row.status) &&
-          row.webhook_url &&
-          row.webhook_delivered === undefined &&
-          (row.webhook_lease_expires_at ?? 0) < now;
-        if (!row || !pending) return undefined;
-        row.webhook_lease_expires_at = now + leaseMs;
-        return { ...row };
-      },
-      recordWebhookAttempt: async (jobId, _attempt, outcome) => {
-        const row = store.rows.get(jobId);
-        if (row && outcome) row.webhook_delivered = outcome.delivered;
-      },
-      finishWebhook: async () => undefined,
-    },
+    jobs: { ...store.jobs, ...fakeWebhookRows(store.rows) },
     accounts: { getAccount: async () => account },
     usage: fakeUsage().usage,
     blobs: { getInput: async () => undefined },
     analytics: { recordEvent: async () => undefined },
+    queue: webhookQueue.queue,
     webhooks: {
+      ...webhookQueue.gate,
       postWebhook: async (url, body) => {
         sent.push({ url, body: JSON.parse(body) as Record<string, unknown> });
         return { statusCode: 200, durationMs: 1 };
       },
     },
   });
-  return { ...store, sent, restore };
+  const deliver = async () => {
+    for (const body of webhookQueue.queued.splice(0))
+      await deliverWebhookMessage(JSON.parse(body) as WebhookMessage, Date.now());
+  };
+  return { ...store, sent, queued: webhookQueue.queued, deliver, restore };
 };
 
 const inAMinute = () => Date.now() + 60_000;
@@ -88,6 +82,8 @@ describe('processLongjobMessage: failure paths', () => {
     assert.equal(outcome, 'done');
     assert.equal(env.rows.get('job-0')?.status, 'failed');
     assert.equal(env.rows.get('job-0')?.error_code, 'INPUT_MISSING');
+    assert.equal(env.sent.length, 0, 'the processor sends no webhook itself');
+    await env.deliver();
     assert.equal(env.sent.length, 1);
     assert.deepEqual(env.sent[0]?.body.error, {
       code: 'INPUT_MISSING',
@@ -189,13 +185,13 @@ describe('processLongjobMessage: time', () => {
     assert.equal(outcome, 'done');
     assert.equal(env.rows.get('job-0')?.status, 'completed');
     assert.deepEqual(time.slept, [5_010], 'slept just past the lease, once');
-    assert.equal(env.sent.length, 1);
+    assert.equal(env.queued.length, 1, 'its webhook handed off');
   });
 
-  it('retries a failing webhook with growing delays, then records it as not delivered', async () => {
+  it('hands the webhook off and returns, whatever the receiver does: no retry waits in the processor', async () => {
     const time = fakeClock();
     const env = setUp([{ webhook_url: WEBHOOK }]);
-    const answers: number[] = [];
+    let posts = 0;
     restores.push(env.restore, renderOnePage());
     restores.push(
       usePorts({
@@ -203,21 +199,46 @@ describe('processLongjobMessage: time', () => {
         blobs: storedPdf,
         webhooks: {
           postWebhook: async () => {
-            answers.push(500);
+            posts += 1;
             return { statusCode: 500, durationMs: 1 };
           },
         },
       }),
     );
-    await processLongjobMessage(
+    const outcome = await processLongjobMessage(
       { job_id: 'job-0', owner: 'acct-a', html: '<p>x</p>' },
       time.clock.now() + 60_000,
     );
-    assert.equal(answers.length, 4, 'the first attempt and three retries');
-    assert.equal(time.slept.length, 3);
-    for (let i = 1; i < time.slept.length; i += 1)
-      assert.ok((time.slept[i] ?? 0) > (time.slept[i - 1] ?? 0), `delays grow: ${time.slept.join(', ')}`);
-    assert.equal(env.rows.get('job-0')?.webhook_delivered, false);
+    assert.equal(outcome, 'done');
+    assert.equal(posts, 0);
+    assert.deepEqual(time.slept, []);
+    assert.deepEqual(env.queued.map((body) => JSON.parse(body)), [{ job_id: 'job-0', round: 1 }]);
+  });
+
+  it('a hand-off the queue refuses leaves the message for redelivery, which hands it off again', async () => {
+    const env = setUp([{ webhook_url: WEBHOOK }]);
+    let refuse = true;
+    restores.push(env.restore, renderOnePage());
+    restores.push(
+      usePorts({
+        blobs: storedPdf,
+        queue: {
+          enqueueWebhook: async (body) => {
+            if (refuse) throw new Error('queue unavailable');
+            env.queued.push(body);
+          },
+        },
+      }),
+    );
+    const message = { job_id: 'job-0', owner: 'acct-a', html: '<p>x</p>' };
+    assert.equal(await processLongjobMessage(message, inAMinute()), 'retry');
+    assert.equal(env.rows.get('job-0')?.status, 'completed', 'the job itself is done');
+    refuse = false;
+    assert.equal(await processLongjobMessage(message, inAMinute()), 'done');
+    assert.equal(env.queued.length, 1);
+    await env.deliver();
+    assert.equal(env.sent.length, 1);
+    assert.equal(env.rows.get('job-0')?.webhook_delivered, true);
   });
 });
 
@@ -232,6 +253,7 @@ describe('handleDeadLetter: races with a worker', () => {
     restores.push(env.restore);
     assert.equal(await handleDeadLetter({ job_id: 'job-0', owner: 'acct-a' }, 3), 'done');
     assert.equal(env.rows.get('job-0')?.error_code, 'PROCESSING_FAILED');
+    await env.deliver();
     assert.equal(env.sent.length, 1);
   });
 
@@ -257,6 +279,7 @@ describe('handleDeadLetter: races with a worker', () => {
     );
     assert.equal(await handleDeadLetter({ job_id: 'job-0', owner: 'acct-a' }, 3), 'done');
     assert.equal(env.rows.get('job-0')?.status, 'completed');
+    await env.deliver();
     assert.equal(env.sent.length, 1);
     assert.equal(env.sent[0]?.body.status, 'completed');
   });

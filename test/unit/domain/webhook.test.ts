@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JobRecord } from '../../../src/domain/job.ts';
 import {
+  breakerCooldownS,
   isDelivered,
+  isEndpointFailure,
+  retryAfterSeconds,
   webhookMessageId,
   webhookPayload,
-  webhookRetryDelayMs,
+  webhookRetryDelayS,
 } from '../../../src/domain/webhook.ts';
 
 const job: JobRecord = {
@@ -54,19 +57,36 @@ describe('webhook payload', () => {
 });
 
 describe('webhook retries', () => {
-  it('doubles the delay per retry within ±20% jitter', () => {
+  it('follows the schedule, each delay within ±20%, and ends with it', () => {
+    const schedule = [5, 60, 600, 3600];
     assert.deepEqual(
-      [1, 2, 3].map((retry) => webhookRetryDelayMs(retry, 1000, () => 0.5)),
-      [1000, 2000, 4000],
+      [1, 2, 3, 4].map((retry) => webhookRetryDelayS(schedule, retry, () => 0.5)),
+      [5, 60, 600, 3600],
     );
-    assert.equal(
-      webhookRetryDelayMs(1, 1000, () => 0),
-      800,
-    );
-    assert.equal(
-      webhookRetryDelayMs(3, 1000, () => 1),
-      4800,
-    );
+    assert.equal(webhookRetryDelayS(schedule, 2, () => 0), 48);
+    assert.equal(webhookRetryDelayS(schedule, 2, () => 1), 72);
+    assert.equal(webhookRetryDelayS(schedule, 5), undefined, 'no fifth retry');
+  });
+
+  it("reads a receiver's Retry-After as seconds or a date, within 12 hours", () => {
+    const now = Date.parse('2026-12-07T10:00:00Z');
+    assert.equal(retryAfterSeconds('120', now), 120);
+    assert.equal(retryAfterSeconds('Mon, 07 Dec 2026 10:05:00 GMT', now), 300);
+    assert.equal(retryAfterSeconds('Mon, 07 Dec 2026 09:00:00 GMT', now), 0, 'a date passed: now');
+    assert.equal(retryAfterSeconds('999999', now), 43_200);
+    assert.equal(retryAfterSeconds('soon', now), undefined);
+    assert.equal(retryAfterSeconds(undefined, now), undefined);
+  });
+
+  it('counts no answer, 5xx, 408 and 429 against an endpoint, and other answers for it', () => {
+    assert.deepEqual([undefined, 500, 503, 408, 429].map(isEndpointFailure), [true, true, true, true, true]);
+    assert.deepEqual([200, 301, 400, 401, 404, 410].map(isEndpointFailure), [false, false, false, false, false, false]);
+  });
+
+  it('keeps an open circuit closed to all but probes for longer after each failed probe, at most an hour', () => {
+    assert.deepEqual([5, 6, 7, 8].map((failures) => breakerCooldownS(failures, 5, 60)), [60, 120, 240, 480]);
+    assert.equal(breakerCooldownS(40, 5, 60), 3600);
+    assert.equal(breakerCooldownS(2, 5, 60), 60, 'below the threshold it is not used, but stays the base');
   });
 
   it('counts only 2xx as delivered', () => {
