@@ -171,6 +171,19 @@ const attempt = async (
 };
 
 /**
+ * A message whose attempt could not be claimed. Its round over (sent, given up, replaced by a
+ * redelivery): dropped. Otherwise held back until the attempt in flight has ended or the next retry
+ * is due: it may be the very message that drives the round, received again, so it is never dropped
+ * while the round goes on; a duplicate lives on beside it but never sends early.
+ */
+const notClaimed = async (message: WebhookMessage, now: number): Promise<DeliveryStep> => {
+  const job = await ports().jobs.getJob(message.job_id);
+  if (!job || !webhookPending(job) || (job.webhook_round ?? 1) !== message.round) return DONE;
+  const until = Math.max(job.webhook_lease_expires_at ?? 0, job.webhook_next_at ?? 0);
+  return { done: false, retryInS: Math.min(MAX_WEBHOOK_DELAY_S, Math.max(1, Math.ceil((until - now) / 1000))) };
+};
+
+/**
  * One receive of a webhook message: claims the round's next attempt, lets the URL's circuit breaker
  * and send rate admit it (or defers it, without counting an attempt), sends it and records it.
  * `queuedAt` is when the round's message was first sent: a delivery deferred past
@@ -180,8 +193,7 @@ export const deliverWebhookMessage = async (message: WebhookMessage, queuedAt: n
   const config = getConfig();
   const now = ports().clock.now();
   const job = await ports().jobs.claimWebhookDelivery(message.job_id, message.round, now, attemptLeaseMs());
-  // Sent already, another round begun, or another worker sending it now (its message stays in the queue).
-  if (!job?.webhook_url) return DONE;
+  if (!job?.webhook_url) return notClaimed(message, now);
   const claimed = { ...job, webhook_url: job.webhook_url };
   const rate = bucket(
     { rate_per_s: config.PODPDF_WEBHOOK_RATE_PER_S, burst: config.PODPDF_WEBHOOK_RATE_BURST },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
@@ -35,7 +35,11 @@ describe('long jobs end to end', () => {
     stack = await startTestStack({
       apiKeys: ['longjob-key-a', 'longjob-key-b'],
       queueVisibilityTimeoutSeconds: QUEUE_VISIBILITY_S,
-      env: { PODPDF_WEBHOOK_BACKOFF_MS: '50', PODPDF_WEBHOOK_TIMEOUT_MS: '2000', PODPDF_LEASE_MS: '1500' },
+      env: {
+        PODPDF_WEBHOOK_RETRY_DELAYS_S: '1,1,1',
+        PODPDF_WEBHOOK_TIMEOUT_MS: '2000',
+        PODPDF_LEASE_MS: '1500',
+      },
     });
     receiver = await startWebhookReceiver();
     const res = await stack.call('PUT', '/accounts/me/webhook', { body: { url: receiver.url } });
@@ -228,7 +232,7 @@ describe('long jobs end to end', () => {
     assert.deepEqual(pdf.pageTexts, ['Large input page 1 of 2', 'Large input page 2 of 2']);
   });
 
-  it('retries a failing receiver with backoff and logs every attempt', async () => {
+  it('retries a failing receiver on the schedule and logs every attempt', async () => {
     const flaky = await startWebhookReceiver((n) => (n <= 2 ? 500 : 200));
     try {
       const { body } = await submit('<p>flaky receiver</p>', { webhook_url: flaky.url });
@@ -250,8 +254,8 @@ describe('long jobs end to end', () => {
         ],
       );
       assert.ok(
-        deliveries[2] && deliveries[1] && deliveries[2].at - deliveries[1].at >= 70,
-        'backoff doubles',
+        deliveries[2] && deliveries[1] && deliveries[2].at - deliveries[1].at >= 800,
+        'the retry waited its 1 s (±20%) in the queue',
       );
     } finally {
       await flaky.close();
@@ -332,6 +336,23 @@ describe('long jobs end to end', () => {
     })),
   });
   const lambdaContext = { getRemainingTimeInMillis: () => 300_000 } as Context;
+  /** Waits until the webhook queue holds no message, waiting or in flight. */
+  const webhookQueueDrained = () =>
+    eventually(
+      async () => {
+        const { Attributes: a = {} } = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: stack.queues.WebhookQueue?.url,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
+        );
+        return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible) === 0
+          ? true
+          : undefined;
+      },
+      30_000,
+      'the webhook queue to drain',
+    );
 
   it('renders a message delivered five times, at once and again, exactly once', async () => {
     const job = await queuedJob('<p>delivered five times</p>');
@@ -358,7 +379,9 @@ describe('long jobs end to end', () => {
     assert.equal(row?.status, 'completed');
     assert.equal(row?.attempts, 1);
     assert.equal((await pdfObjects(job.job_id)).length, 1);
-    // Every processor call above awaited its webhook delivery, so the receiver has all there will be.
+    // Every hand-off is in the webhook queue once the calls above returned: once it is empty, the
+    // receiver has all there will be.
+    await webhookQueueDrained();
     assert.equal(webhooksFor(job.job_id).length, 1, 'one webhook');
   });
 
@@ -390,8 +413,8 @@ describe('long jobs end to end', () => {
     const [first] = (await processor(sqsEvent(job, 1), lambdaContext)).batchItemFailures;
     assert.equal(first, undefined);
     await eventually(async () => (webhooksFor(job.job_id).length === 1 ? true : undefined));
-    // Simulate the crash: the PDF is stored and the job completed ten minutes ago, but the webhook
-    // never went out.
+    // Simulate the crash: the PDF is stored and the job completed ten minutes ago, but the worker
+    // died before handing the webhook off.
     const tenMinutesAgo = Date.now() - 10 * 60_000;
     await updateJobRow(
       job.job_id,

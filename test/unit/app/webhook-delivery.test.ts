@@ -155,17 +155,34 @@ describe('webhook delivery: deferrals and duplicates', () => {
     assert.equal(env.posts.length, 0);
   });
 
-  it('drops a duplicate that comes before the retry is due, and a message of an older round', async () => {
+  it('holds back a message that comes before the retry is due, and drops one of an older round', async () => {
     const env = setUp({}, () => ({ statusCode: 500, durationMs: 1 }));
     restores.push(env.restore);
     const first = await env.receive();
-    assert.equal(first.done, false);
-    assert.deepEqual(await env.receive(), { done: true }, 'a duplicate, at once');
+    assert.ok(!first.done);
+    // The same message received again (or a duplicate): it waits for the retry, it does not send.
+    const again = await env.receive();
+    assert.ok(!again.done && again.retryInS >= first.retryInS - 1 && again.retryInS <= first.retryInS, JSON.stringify(again));
     assert.equal(env.posts.length, 1);
     env.row().webhook_round = 2;
     await env.time.clock.sleep(3_600_000);
     assert.deepEqual(await env.receive(1), { done: true }, 'round 1 is over');
     assert.equal(env.posts.length, 1);
+  });
+
+  it('holds back a message received while its attempt is in flight until the claim ends', async () => {
+    const env = setUp({});
+    restores.push(env.restore);
+    env.row().webhook_lease_expires_at = env.time.clock.now() + 40_000;
+    assert.deepEqual(await env.receive(), { done: false, retryInS: 40 });
+    assert.equal(env.posts.length, 0);
+  });
+
+  it('drops a message once the round has its outcome', async () => {
+    const env = setUp({ webhook_delivered: true });
+    restores.push(env.restore);
+    assert.deepEqual(await env.receive(), { done: true });
+    assert.equal(env.posts.length, 0);
   });
 });
 
