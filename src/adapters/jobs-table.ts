@@ -137,8 +137,12 @@ export interface CompletedFields {
 }
 
 /** processing → completed, only while `token` still holds the claim. */
-export const completeJob = (jobId: string, token: string, fields: CompletedFields, options: { now: number }) =>
-  moveJob(jobId, 'complete', { now: options.now, token }, { set: { ...fields }, remove: ENDED });
+export const completeJob = (
+  jobId: string,
+  token: string,
+  fields: CompletedFields,
+  options: { now: number },
+) => moveJob(jobId, 'complete', { now: options.now, token }, { set: { ...fields }, remove: ENDED });
 
 /**
  * Marks a job failed. With `token`, only while that claim holds (the processor); without, when no

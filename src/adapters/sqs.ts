@@ -46,7 +46,9 @@ export const queueDepth = async (): Promise<number> => {
 
 /** Queues a webhook delivery (a body from `webhookMessageBody`), sent as soon as a worker takes it. */
 export const enqueueWebhook = async (body: string): Promise<void> => {
-  await getSqsClient().send(new SendMessageCommand({ QueueUrl: getConfig().WEBHOOK_QUEUE_URL, MessageBody: body }));
+  await getSqsClient().send(
+    new SendMessageCommand({ QueueUrl: getConfig().WEBHOOK_QUEUE_URL, MessageBody: body }),
+  );
 };
 
 /**

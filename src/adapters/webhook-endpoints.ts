@@ -34,6 +34,7 @@ export type SendAdmission =
   | { admitted: false; reason: 'circuit' | 'rate'; waitMs: number };
 
 const WEEK_S = 7 * 24 * 60 * 60;
+const PROBE_RECHECK_MS = 5_000;
 
 const keyOf = (url: string) => createHash('sha256').update(url).digest('hex');
 const ttlFrom = (now: number) => Math.floor(now / 1000) + WEEK_S;
@@ -94,10 +95,15 @@ export const admitSend = async (url: string, limits: SendLimits): Promise<SendAd
   ).Item as EndpointRow | undefined;
   const failures = seen?.failures ?? 0;
   if (failures < limits.threshold) {
-    return { admitted: false, reason: 'rate', waitMs: Math.max(1, (seen?.tat ?? now) - limits.latestAdmittedTat) };
+    return {
+      admitted: false,
+      reason: 'rate',
+      waitMs: Math.max(1, (seen?.tat ?? now) - limits.latestAdmittedTat),
+    };
   }
-  const busyUntil = Math.max(seen?.open_until ?? 0, seen?.probe_until ?? 0);
-  if (busyUntil <= now) {
+  const openUntil = seen?.open_until ?? 0;
+  const probeUntil = seen?.probe_until ?? 0;
+  if (openUntil <= now && probeUntil <= now) {
     const x = new Expressions();
     const open = x.name('open_until');
     const probe = x.name('probe_until');
@@ -113,7 +119,9 @@ export const admitSend = async (url: string, limits: SendLimits): Promise<SendAd
     );
     if (probing) return { admitted: true, probe: true, failures };
   }
-  return { admitted: false, reason: 'circuit', waitMs: Math.max(1_000, busyUntil - now) };
+  // A probe in flight usually ends within a send's timeout: look again soon rather than at its lease's end.
+  const waitMs = openUntil > now ? openUntil - now : Math.min(PROBE_RECHECK_MS, probeUntil - now);
+  return { admitted: false, reason: 'circuit', waitMs: Math.max(1_000, waitMs) };
 };
 
 /**

@@ -180,7 +180,10 @@ const notClaimed = async (message: WebhookMessage, now: number): Promise<Deliver
   const job = await ports().jobs.getJob(message.job_id);
   if (!job || !webhookPending(job) || (job.webhook_round ?? 1) !== message.round) return DONE;
   const until = Math.max(job.webhook_lease_expires_at ?? 0, job.webhook_next_at ?? 0);
-  return { done: false, retryInS: Math.min(MAX_WEBHOOK_DELAY_S, Math.max(1, Math.ceil((until - now) / 1000))) };
+  return {
+    done: false,
+    retryInS: Math.min(MAX_WEBHOOK_DELAY_S, Math.max(1, Math.ceil((until - now) / 1000))),
+  };
 };
 
 /**
@@ -189,7 +192,10 @@ const notClaimed = async (message: WebhookMessage, now: number): Promise<Deliver
  * `queuedAt` is when the round's message was first sent: a delivery deferred past
  * PODPDF_WEBHOOK_GIVE_UP_S from then ends undelivered.
  */
-export const deliverWebhookMessage = async (message: WebhookMessage, queuedAt: number): Promise<DeliveryStep> => {
+export const deliverWebhookMessage = async (
+  message: WebhookMessage,
+  queuedAt: number,
+): Promise<DeliveryStep> => {
   const config = getConfig();
   const now = ports().clock.now();
   const job = await ports().jobs.claimWebhookDelivery(message.job_id, message.round, now, attemptLeaseMs());
@@ -241,6 +247,10 @@ export const redeliverWebhook = async (job: JobRecord): Promise<{ round: number 
   } catch (err) {
     throw errors.redeliveryEnqueueFailed(err);
   }
-  log.info('webhook redelivery queued', { job_id: job.job_id, account_id: job.owner, round: started.webhook_round });
+  log.info('webhook redelivery queued', {
+    job_id: job.job_id,
+    account_id: job.owner,
+    round: started.webhook_round,
+  });
   return { round: started.webhook_round ?? 2 };
 };

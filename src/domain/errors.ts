@@ -356,8 +356,7 @@ export const errors = {
         status,
       },
     ),
-  noWebhook: () =>
-    new PodpdfError(ErrorCode.NO_WEBHOOK, 409, 'This job has no webhook to deliver.'),
+  noWebhook: () => new PodpdfError(ErrorCode.NO_WEBHOOK, 409, 'This job has no webhook to deliver.'),
   webhookNotReady: (status: string) =>
     new PodpdfError(
       ErrorCode.JOB_NOT_READY,

@@ -15,12 +15,15 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
+/** What the receiver answers: a status, or a status with headers (`retry-after`, ...). */
+export type ReceiverAnswer = number | { status: number; headers: Record<string, string> };
+
 /**
- * A real HTTP server on 127.0.0.1 that records every webhook POST. `statusFor(n)` picks the status of
+ * A real HTTP server on 127.0.0.1 that records every webhook POST. `statusFor(n)` picks the answer to
  * the n-th request (1-based): 200 unless told otherwise.
  */
 export const startWebhookReceiver = async (
-  statusFor: (n: number) => number = () => 200,
+  statusFor: (n: number) => ReceiverAnswer = () => 200,
 ): Promise<WebhookReceiver> => {
   const received: ReceivedWebhook[] = [];
   const waiters: Array<() => void> = [];
@@ -29,7 +32,9 @@ export const startWebhookReceiver = async (
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
-      res.writeHead(statusFor(received.length), { 'content-type': 'text/plain' });
+      const answer = statusFor(received.length);
+      const { status, headers } = typeof answer === 'number' ? { status: answer, headers: {} } : answer;
+      res.writeHead(status, { 'content-type': 'text/plain', ...headers });
       res.end('ok');
       for (const wake of waiters.splice(0)) wake();
     });

@@ -26,6 +26,7 @@ const FUNCTIONS: Record<string, string> = {
   longjob: 'longjob',
   processor: 'processor',
   deadLetter: 'dead-letter',
+  webhook: 'webhook',
   jobs: 'jobs',
   accounts: 'accounts',
 };
@@ -89,6 +90,7 @@ describe('npm run package (osls, offline)', () => {
       'GET /jobs/{job_id}',
       'GET /jobs/{job_id}/download',
       'POST /accounts/me/webhook/rotate-secret',
+      'POST /jobs/{job_id}/webhook/redeliver',
       'POST /longjob',
       'POST /quickjob',
       'PUT /accounts/me/webhook',
@@ -104,6 +106,7 @@ describe('npm run package (osls, offline)', () => {
       'podpdf-dev-longjob': ['dist/handlers/longjob.handler', 1024, 20, 'LongjobRole'],
       'podpdf-dev-processor': ['dist/handlers/processor.handler', 10240, 900, 'ProcessorRole'],
       'podpdf-dev-deadLetter': ['dist/handlers/dead-letter.handler', 512, 60, 'DeadLetterRole'],
+      'podpdf-dev-webhook': ['dist/handlers/webhook.handler', 512, 60, 'WebhookRole'],
       'podpdf-dev-jobs': ['dist/handlers/jobs.handler', 1024, 10, 'JobsRole'],
       'podpdf-dev-accounts': ['dist/handlers/accounts.handler', 1024, 10, 'AccountsRole'],
     };
@@ -117,6 +120,7 @@ describe('npm run package (osls, offline)', () => {
       assert.deepEqual(fn.Role, { 'Fn::GetAtt': [role, 'Arn'] }, name);
       assert.deepEqual(fn.Environment.Variables.LONGJOB_QUEUE_URL, { Ref: 'LongjobQueue' }, name);
       assert.deepEqual(fn.Environment.Variables.PDF_BUCKET, { Ref: 'PdfBucket' }, name);
+      assert.deepEqual(fn.Environment.Variables.WEBHOOK_QUEUE_URL, { Ref: 'WebhookQueue' }, name);
     }
   });
 
@@ -134,6 +138,30 @@ describe('npm run package (osls, offline)', () => {
       'Fn::GetAtt': ['LongjobDeadLetterQueue', 'Arn'],
     });
     assert.deepEqual(byFunction.DeadLetterLambdaFunction?.FunctionResponseTypes, ['ReportBatchItemFailures']);
+    // Webhooks: their own function on their own queue, capped so slow receivers hold few functions.
+    assert.deepEqual(byFunction.WebhookLambdaFunction?.EventSourceArn, {
+      'Fn::GetAtt': ['WebhookQueue', 'Arn'],
+    });
+    assert.deepEqual(byFunction.WebhookLambdaFunction?.ScalingConfig, { MaximumConcurrency: 5 });
+    assert.deepEqual(byFunction.WebhookLambdaFunction?.FunctionResponseTypes, ['ReportBatchItemFailures']);
+  });
+
+  it('keeps webhook deliveries on a queue of their own, past the function timeout and 12-hour waits', () => {
+    const queue = template.Resources.WebhookQueue?.Properties;
+    const webhookFunction = template.Resources.WebhookLambdaFunction?.Properties;
+    assert.equal(queue?.QueueName, 'podpdf-dev-webhook-queue');
+    assert.ok(
+      queue?.VisibilityTimeout > webhookFunction?.Timeout,
+      'an attempt in flight is never handed out twice',
+    );
+    assert.ok(queue?.MessageRetentionPeriod >= 86_400, 'a round outlives its day of retries');
+    assert.deepEqual(queue?.RedrivePolicy.deadLetterTargetArn, {
+      'Fn::GetAtt': ['WebhookDeadLetterQueue', 'Arn'],
+    });
+    assert.ok(queue?.RedrivePolicy.maxReceiveCount >= 50, 'retries and deferrals all count as receives');
+    const endpoints = template.Resources.WebhookEndpointsTable?.Properties;
+    assert.deepEqual(endpoints?.KeySchema, [{ AttributeName: 'endpoint', KeyType: 'HASH' }]);
+    assert.deepEqual(endpoints?.TimeToLiveSpecification, { AttributeName: 'ttl', Enabled: true });
   });
 
   it('defines the queue, its dead-letter queue and the private bucket', () => {
@@ -172,6 +200,7 @@ describe('npm run package (osls, offline)', () => {
       'JobDetailsTable',
       'UsageTable',
       'UsersTable',
+      'WebhookEndpointsTable',
     ]);
     assert.deepEqual(tables.UsageTable?.KeySchema, [{ AttributeName: 'user_id', KeyType: 'HASH' }]);
     assert.deepEqual(tables.IdempotencyTable?.TimeToLiveSpecification, {
@@ -194,7 +223,7 @@ describe('npm run package (osls, offline)', () => {
 
   it('scopes every role to named resources, S3 prefixes and its own log group', () => {
     const roles = resourcesOf('AWS::IAM::Role');
-    assert.equal(roles.length, 6);
+    assert.equal(roles.length, 7);
     for (const [id, role] of roles) {
       for (const statement of role.Properties.Policies[0].PolicyDocument.Statement as Statement[]) {
         const resource = JSON.stringify(statement.Resource);
@@ -215,7 +244,46 @@ describe('npm run package (osls, offline)', () => {
     };
     assert.deepEqual(statements('LongjobRole').StoreInputs?.Action, ['s3:PutObject', 's3:DeleteObject']);
     assert.deepEqual(statements('LongjobRole').ReadWebhookSettings?.Action, ['dynamodb:GetItem']);
-    assert.deepEqual(statements('DeadLetterRole').SignPdfUrls?.Action, ['s3:GetObject']);
+    // Only the webhook function signs webhooks: it alone reads the secret and the endpoint breakers.
+    assert.deepEqual(statements('WebhookRole').SignPdfUrls?.Action, ['s3:GetObject']);
+    assert.equal(
+      statements('WebhookRole').ReadWebhookSecret?.Action.join(),
+      'dynamodb:GetItem,dynamodb:UpdateItem',
+    );
+    assert.deepEqual(statements('WebhookRole').ConsumeWebhookQueue?.Action, [
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:ChangeMessageVisibility',
+      'sqs:GetQueueAttributes',
+    ]);
+    assert.deepEqual(statements('WebhookRole').EndpointBreakers?.Resource, {
+      'Fn::GetAtt': ['WebhookEndpointsTable', 'Arn'],
+    });
+    for (const role of [
+      'ProcessorRole',
+      'DeadLetterRole',
+      'JobsRole',
+      'QuickjobRole',
+      'LongjobRole',
+      'AccountsRole',
+    ]) {
+      const all = JSON.stringify(Object.values(statements(role)));
+      assert.ok(!all.includes('WebhookEndpointsTable'), `${role} never touches the breakers`);
+      assert.ok(!all.includes('ChangeMessageVisibility'), role);
+    }
+    for (const role of ['ProcessorRole', 'DeadLetterRole']) {
+      assert.ok(
+        !JSON.stringify(Object.values(statements(role))).includes('UsersTable'),
+        `${role} reads no secret`,
+      );
+      assert.deepEqual(statements(role).HandOffWebhooks?.Action, ['sqs:SendMessage'], role);
+      assert.deepEqual(
+        statements(role).HandOffWebhooks?.Resource,
+        { 'Fn::GetAtt': ['WebhookQueue', 'Arn'] },
+        role,
+      );
+    }
+    assert.deepEqual(statements('JobsRole').RedeliverWebhooks?.Action, ['sqs:SendMessage']);
     assert.deepEqual(statements('LongjobRole').Enqueue?.Resource, { 'Fn::GetAtt': ['LongjobQueue', 'Arn'] });
     assert.deepEqual(statements('ProcessorRole').ReadInputs?.Action, ['s3:GetObject']);
     assert.deepEqual(statements('ProcessorRole').ConsumeQueue?.Resource, {
@@ -255,7 +323,22 @@ describe('npm run package (osls, offline)', () => {
       'DeadLetterQueueNotEmptyAlarm',
       'ProcessorErrorsAlarm',
       'ThrottlesAlarm',
+      'WebhookDeadLetterQueueNotEmptyAlarm',
+      'WebhookFailureRateAlarm',
     ]);
+    assert.deepEqual(alarms.WebhookDeadLetterQueueNotEmptyAlarm?.Dimensions, [
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': ['WebhookDeadLetterQueue', 'QueueName'] } },
+    ]);
+    // The failure rate reads the EMF metric the webhook function writes (metrics.ts), by its dimensions.
+    const failed = alarms.WebhookFailureRateAlarm?.Metrics.find((m: { Id: string }) => m.Id === 'failed');
+    assert.equal(failed?.MetricStat.Metric.Namespace, 'podpdf');
+    assert.equal(failed?.MetricStat.Metric.MetricName, 'WebhookAttempts');
+    assert.deepEqual(failed?.MetricStat.Metric.Dimensions, [
+      { Name: 'service', Value: 'podpdf' },
+      { Name: 'stage', Value: 'dev' },
+      { Name: 'outcome', Value: 'failed' },
+    ]);
+    assert.equal(alarms.WebhookFailureRateAlarm?.Threshold, 0.5);
     assert.deepEqual(alarms.DeadLetterQueueNotEmptyAlarm?.Dimensions, [
       { Name: 'QueueName', Value: { 'Fn::GetAtt': ['LongjobDeadLetterQueue', 'QueueName'] } },
     ]);
@@ -493,6 +576,7 @@ describe("the packaged handlers, each run from its own function's artifact as La
     for (const [fn, file] of [
       ['processor', 'processor.js'],
       ['deadLetter', 'dead-letter.js'],
+      ['webhook', 'webhook.js'],
     ] as const) {
       const batch = await invokeBundled(file, { Records: [] }, rootOf(fn));
       assert.deepEqual(batch, { batchItemFailures: [] });

@@ -212,7 +212,10 @@ describe('processLongjobMessage: time', () => {
     assert.equal(outcome, 'done');
     assert.equal(posts, 0);
     assert.deepEqual(time.slept, []);
-    assert.deepEqual(env.queued.map((body) => JSON.parse(body)), [{ job_id: 'job-0', round: 1 }]);
+    assert.deepEqual(
+      env.queued.map((body) => JSON.parse(body)),
+      [{ job_id: 'job-0', round: 1 }],
+    );
   });
 
   it('a hand-off the queue refuses leaves the message for redelivery, which hands it off again', async () => {

@@ -23,7 +23,10 @@ const account = {
  * One finished job (`job-0`) whose webhook a scripted receiver answers; the clock moves only when
  * a test moves it, so the schedule is read off the steps, never waited for.
  */
-const setUp = (fields: Partial<JobRecord>, answer: () => WebhookResponse = () => ({ statusCode: 200, durationMs: 1 })) => {
+const setUp = (
+  fields: Partial<JobRecord>,
+  answer: () => WebhookResponse = () => ({ statusCode: 200, durationMs: 1 }),
+) => {
   const rows = new Map<string, JobRecord>([
     ['job-0', queuedRow('job-0', { status: 'completed', webhook_url: DEFAULT_URL, ...fields })],
   ]);
@@ -80,10 +83,17 @@ describe('webhook delivery: the schedule', () => {
       const delay = delays[i] ?? -1;
       assert.ok(delay >= base * 0.8 && delay <= base * 1.2, `retry ${i + 1}: ${delay} s`);
     }
-    assert.deepEqual(env.time.slept, delays.map((s) => s * 1000), 'the only waiting is between receives');
+    assert.deepEqual(
+      env.time.slept,
+      delays.map((s) => s * 1000),
+      'the only waiting is between receives',
+    );
     assert.equal(env.row().webhook_delivered, false);
     assert.equal(env.row().webhook_retry_count, 4);
-    assert.deepEqual(env.row().webhook_retry_log?.map((a) => a.attempt), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      env.row().webhook_retry_log?.map((a) => a.attempt),
+      [1, 2, 3, 4, 5],
+    );
     assert.equal(new Set(env.posts.map((p) => p.headers['webhook-id'])).size, 1, 'one webhook-id throughout');
   });
 
@@ -162,7 +172,10 @@ describe('webhook delivery: deferrals and duplicates', () => {
     assert.ok(!first.done);
     // The same message received again (or a duplicate): it waits for the retry, it does not send.
     const again = await env.receive();
-    assert.ok(!again.done && again.retryInS >= first.retryInS - 1 && again.retryInS <= first.retryInS, JSON.stringify(again));
+    assert.ok(
+      !again.done && again.retryInS >= first.retryInS - 1 && again.retryInS <= first.retryInS,
+      JSON.stringify(again),
+    );
     assert.equal(env.posts.length, 1);
     env.row().webhook_round = 2;
     await env.time.clock.sleep(3_600_000);
@@ -199,13 +212,19 @@ describe('webhook redelivery', () => {
     assert.equal(env.row().webhook_delivered, true);
     await env.time.clock.sleep(5_000);
     assert.deepEqual(await redeliverWebhook(env.row()), { round: 2 });
-    assert.deepEqual(env.queue.queued.map((body) => JSON.parse(body)), [{ job_id: 'job-0', round: 2 }]);
+    assert.deepEqual(
+      env.queue.queued.map((body) => JSON.parse(body)),
+      [{ job_id: 'job-0', round: 2 }],
+    );
     assert.equal(env.row().webhook_delivered, undefined);
     assert.deepEqual(await env.receive(2), { done: true });
-    assert.deepEqual(env.row().webhook_retry_log?.map((a) => [a.attempt, a.round]), [
-      [1, undefined],
-      [1, 2],
-    ]);
+    assert.deepEqual(
+      env.row().webhook_retry_log?.map((a) => [a.attempt, a.round]),
+      [
+        [1, undefined],
+        [1, 2],
+      ],
+    );
     const [before, after] = env.posts;
     assert.equal(before?.headers['webhook-id'], after?.headers['webhook-id']);
     assert.notEqual(before?.headers['webhook-timestamp'], after?.headers['webhook-timestamp']);
@@ -220,7 +239,10 @@ describe('webhook redelivery', () => {
     const env = setUp({});
     restores.push(env.restore);
     const now = env.time.clock.now();
-    assert.equal(await codeOf({ ...env.row(), webhook_lease_expires_at: now + 10_000 }), '409 WEBHOOK_IN_FLIGHT');
+    assert.equal(
+      await codeOf({ ...env.row(), webhook_lease_expires_at: now + 10_000 }),
+      '409 WEBHOOK_IN_FLIGHT',
+    );
     assert.equal(await codeOf({ ...env.row(), status: 'processing' }), '409 JOB_NOT_READY');
     assert.equal(await codeOf({ ...env.row(), webhook_url: undefined }), '409 NO_WEBHOOK');
     assert.equal(env.queue.queued.length, 0);
@@ -240,7 +262,10 @@ describe('webhook redelivery', () => {
         },
       }),
     );
-    await assert.rejects(redeliverWebhook(env.row()), (err: unknown) => err instanceof PodpdfError && err.status === 503);
+    await assert.rejects(
+      redeliverWebhook(env.row()),
+      (err: unknown) => err instanceof PodpdfError && err.status === 503,
+    );
     refuse = false;
     assert.deepEqual(await redeliverWebhook(env.row()), { round: 3 });
     assert.equal(env.queue.queued.length, 1);

@@ -63,8 +63,14 @@ describe('webhook retries', () => {
       [1, 2, 3, 4].map((retry) => webhookRetryDelayS(schedule, retry, () => 0.5)),
       [5, 60, 600, 3600],
     );
-    assert.equal(webhookRetryDelayS(schedule, 2, () => 0), 48);
-    assert.equal(webhookRetryDelayS(schedule, 2, () => 1), 72);
+    assert.equal(
+      webhookRetryDelayS(schedule, 2, () => 0),
+      48,
+    );
+    assert.equal(
+      webhookRetryDelayS(schedule, 2, () => 1),
+      72,
+    );
     assert.equal(webhookRetryDelayS(schedule, 5), undefined, 'no fifth retry');
   });
 
@@ -80,11 +86,21 @@ describe('webhook retries', () => {
 
   it('counts no answer, 5xx, 408 and 429 against an endpoint, and other answers for it', () => {
     assert.deepEqual([undefined, 500, 503, 408, 429].map(isEndpointFailure), [true, true, true, true, true]);
-    assert.deepEqual([200, 301, 400, 401, 404, 410].map(isEndpointFailure), [false, false, false, false, false, false]);
+    assert.deepEqual([200, 301, 400, 401, 404, 410].map(isEndpointFailure), [
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('keeps an open circuit closed to all but probes for longer after each failed probe, at most an hour', () => {
-    assert.deepEqual([5, 6, 7, 8].map((failures) => breakerCooldownS(failures, 5, 60)), [60, 120, 240, 480]);
+    assert.deepEqual(
+      [5, 6, 7, 8].map((failures) => breakerCooldownS(failures, 5, 60)),
+      [60, 120, 240, 480],
+    );
     assert.equal(breakerCooldownS(40, 5, 60), 3600);
     assert.equal(breakerCooldownS(2, 5, 60), 60, 'below the threshold it is not used, but stays the base');
   });

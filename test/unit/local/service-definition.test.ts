@@ -36,8 +36,18 @@ describe('service definition', () => {
     const jobs = def.functions.find((f) => f.name === 'jobs');
     assert.deepEqual(
       jobs?.httpRoutes.map((r) => `${r.method} ${r.path}`),
-      ['GET /jobs', 'GET /jobs/{job_id}', 'GET /jobs/{job_id}/download', 'DELETE /jobs/{job_id}'],
+      [
+        'GET /jobs',
+        'GET /jobs/{job_id}',
+        'GET /jobs/{job_id}/download',
+        'DELETE /jobs/{job_id}',
+        'POST /jobs/{job_id}/webhook/redeliver',
+      ],
     );
+    const webhook = def.functions.find((f) => f.name === 'webhook');
+    assert.deepEqual(webhook?.queueTriggers, [
+      { queue: 'WebhookQueue', batchSize: 10, reportBatchItemFailures: true },
+    ]);
   });
 
   it('reads queues (dead-letter first, with the redrive policy) and the bucket', () => {
@@ -49,11 +59,24 @@ describe('service definition', () => {
         retentionSeconds: 1_209_600,
       },
       {
+        logicalId: 'WebhookDeadLetterQueue',
+        name: 'podpdf-teststage-webhook-dlq',
+        visibilityTimeoutSeconds: 30,
+        retentionSeconds: 1_209_600,
+      },
+      {
         logicalId: 'LongjobQueue',
         name: 'podpdf-teststage-longjob-queue',
         visibilityTimeoutSeconds: 900,
         retentionSeconds: 1_209_600,
         redrive: { deadLetterQueue: 'LongjobDeadLetterQueue', maxReceiveCount: 3 },
+      },
+      {
+        logicalId: 'WebhookQueue',
+        name: 'podpdf-teststage-webhook-queue',
+        visibilityTimeoutSeconds: 120,
+        retentionSeconds: 172_800,
+        redrive: { deadLetterQueue: 'WebhookDeadLetterQueue', maxReceiveCount: 100 },
       },
     ]);
     assert.deepEqual(bucketDefinitions(def), [
@@ -70,6 +93,7 @@ describe('service definition', () => {
       'podpdf-teststage-job-details',
       'podpdf-teststage-usage',
       'podpdf-teststage-users',
+      'podpdf-teststage-webhook-endpoints',
     ]);
     const jobs = tables.find((t) => t.TableName === 'podpdf-teststage-job-details');
     assert.deepEqual(
@@ -82,8 +106,13 @@ describe('service definition', () => {
   });
 
   it('resolves references in the environment to table and bucket names and queue URLs', () => {
-    const env = resolveEnvironment(def, { LongjobQueue: 'http://127.0.0.1:9/000000000000/q' });
+    const env = resolveEnvironment(def, {
+      LongjobQueue: 'http://127.0.0.1:9/000000000000/q',
+      WebhookQueue: 'http://127.0.0.1:9/000000000000/w',
+    });
     assert.equal(env.LONGJOB_QUEUE_URL, 'http://127.0.0.1:9/000000000000/q');
+    assert.equal(env.WEBHOOK_QUEUE_URL, 'http://127.0.0.1:9/000000000000/w');
+    assert.equal(env.WEBHOOK_ENDPOINTS_TABLE, 'podpdf-teststage-webhook-endpoints');
     assert.equal(env.PDF_BUCKET, 'podpdf-teststage-pdfs');
     assert.equal(env.IDEMPOTENCY_TABLE, 'podpdf-teststage-idempotency');
     assert.throws(() => resolveEnvironment(def), /LONGJOB_QUEUE_URL/);
