@@ -13,7 +13,10 @@ export interface Account {
   created_at: string;
   /** Default webhook for the account's long jobs. */
   webhook_url?: string;
-  /** Standard Webhooks signing secret (`whsec_…`); shown to the account once, when created. */
+  /**
+   * Standard Webhooks signing secret (`whsec_…`), shown to the account once, when created; stored
+   * sealed (domain/sealed-secret.ts), or in clear when written before encryption at rest.
+   */
   webhook_secret?: string;
   /** Overrides of the deployment's default plan (domain/plan.ts), set by an operator. */
   plan?: Record<string, unknown>;
@@ -77,4 +80,30 @@ export const updateWebhookSettings = async (
     }),
   );
   return result.Attributes as Account;
+};
+
+/**
+ * Replaces the stored signing secret only while it is still `expected`; false when it changed in
+ * between (a rotation), which keeps the newer one.
+ */
+export const replaceWebhookSecret = async (
+  userId: string,
+  expected: string,
+  next: string,
+): Promise<boolean> => {
+  try {
+    await getDocumentClient().send(
+      new UpdateCommand({
+        TableName: getConfig().USERS_TABLE,
+        Key: { user_id: userId },
+        UpdateExpression: 'SET webhook_secret = :next',
+        ConditionExpression: 'webhook_secret = :expected',
+        ExpressionAttributeValues: { ':next': next, ':expected': expected },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionalCheckFailure(err)) return false;
+    throw err;
+  }
 };

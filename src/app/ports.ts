@@ -21,7 +21,12 @@ import {
   releaseActiveJob,
   reserveActiveJob,
 } from '../adapters/usage-table.ts';
-import { findAccountByKeyHash, getAccount, updateWebhookSettings } from '../adapters/users-table.ts';
+import {
+  findAccountByKeyHash,
+  getAccount,
+  replaceWebhookSecret,
+  updateWebhookSettings,
+} from '../adapters/users-table.ts';
 import { postWebhook } from '../adapters/webhook-sender.ts';
 
 /**
@@ -51,6 +56,7 @@ export interface Ports {
     getAccount: typeof getAccount;
     findAccountByKeyHash: typeof findAccountByKeyHash;
     updateWebhookSettings: typeof updateWebhookSettings;
+    replaceWebhookSecret: typeof replaceWebhookSecret;
   };
   idempotency: {
     putIdempotencyRecord: typeof putIdempotencyRecord;
@@ -94,7 +100,7 @@ const adapters: Ports = {
     listJobs,
     countActiveJobs,
   },
-  accounts: { getAccount, findAccountByKeyHash, updateWebhookSettings },
+  accounts: { getAccount, findAccountByKeyHash, updateWebhookSettings, replaceWebhookSecret },
   idempotency: { putIdempotencyRecord, deleteIdempotencyRecord },
   blobs: { putInput, getInput, deleteObject, putPdf, presignPdf, probeBucket },
   queue: { enqueueLongjob, queueDepth },

@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { getConfig } from '../config.ts';
 import type { JobRecord, WebhookAttempt } from '../domain/job.ts';
+import { SealedSecretError } from '../domain/sealed-secret.ts';
 import {
   isDelivered,
   WEBHOOK_MAX_RETRIES,
@@ -12,6 +13,7 @@ import { log } from '../log.ts';
 import { metric } from '../metrics.ts';
 import { webhookUrlPolicyFor } from '../net/webhook-url-policy.ts';
 import { ports } from './ports.ts';
+import { secrets } from './secrets-port.ts';
 
 /** How long a delivery may take in the worst case: every attempt timing out, plus the backoff. */
 export const webhookLeaseMs = (): number => {
@@ -37,6 +39,26 @@ const downloadFor = async (job: JobRecord): Promise<{ url: string; expiresAt: st
 };
 
 /**
+ * The owner's signing secret, decrypted for this delivery only. A stored value that does not open for
+ * this account (tampered, or copied from another account's row) fails closed: nothing is signed with
+ * anything else and the webhook is not sent. KMS being unreachable is not that: it throws, and the
+ * message is retried.
+ */
+const openSigningSecret = async (job: JobRecord, stored: string): Promise<string | undefined> => {
+  try {
+    return await secrets().open(job.owner, stored);
+  } catch (err) {
+    if (!(err instanceof SealedSecretError)) throw err;
+    log.error('webhook not sent: the signing secret does not open for this account', {
+      jobId: job.job_id,
+      owner: job.owner,
+      error: err,
+    });
+    return undefined;
+  }
+};
+
+/**
  * Sends the job's webhook, signed per Standard Webhooks, retrying non-2xx answers and failures up to
  * three times with exponential backoff and jitter. Every attempt is logged in the job row and in
  * Analytics; the outcome ends the delivery lease. The caller must hold that lease.
@@ -50,10 +72,15 @@ export const deliverWebhook = async (job: JobRecord): Promise<void> => {
     await ports().jobs.finishWebhook(job.job_id, { delivered: false, retryCount: 0 });
     return;
   }
+  const secret = await openSigningSecret(job, account.webhook_secret);
+  if (secret === undefined) {
+    await ports().jobs.finishWebhook(job.job_id, { delivered: false, retryCount: 0 });
+    return;
+  }
   const download = await downloadFor(job);
   const body = JSON.stringify(webhookPayload(job, download));
   const messageId = webhookMessageId(job);
-  const signer = new Webhook(account.webhook_secret);
+  const signer = new Webhook(secret);
   const policy = webhookUrlPolicyFor(config.PODPDF_STAGE);
 
   for (let attempt = 1; attempt <= WEBHOOK_MAX_RETRIES + 1; attempt += 1) {
