@@ -74,6 +74,19 @@ const configSchema = z.object({
    * tamper-evident, but anyone who knows both names could sign positions inside their own jobs.
    */
   PODPDF_CURSOR_SECRET: z.string().min(32).optional(),
+  /**
+   * KMS key (id, ARN or alias) whose data keys encrypt the webhook signing secrets at rest
+   * (domain/sealed-secret.ts). Required wherever secrets are sealed or opened, except on `local`.
+   */
+  PODPDF_SECRETS_KEY_ID: z.string().min(1).optional(),
+  /**
+   * `local` stage only: 32 bytes in base64 that wrap the secrets' data keys in place of KMS. The
+   * local stack sets it (kept in PODPDF_DATA_DIR when there is one).
+   */
+  PODPDF_LOCAL_SECRET_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64 (44 characters)')
+    .optional(),
   /** The default plan (domain/plan.ts); an account's `plan` on its Users row overrides each. */
   PODPDF_RATE_PER_S: z.coerce.number().positive().default(10),
   PODPDF_RATE_BURST: positiveInt(20),

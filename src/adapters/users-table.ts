@@ -13,7 +13,10 @@ export interface Account {
   created_at: string;
   /** Default webhook for the account's long jobs. */
   webhook_url?: string;
-  /** Standard Webhooks signing secret (`whsec_…`); shown to the account once, when created. */
+  /**
+   * Standard Webhooks signing secret (`whsec_…`), shown to the account once, when created; stored
+   * sealed (domain/sealed-secret.ts), or in clear when written before encryption at rest.
+   */
   webhook_secret?: string;
   /** Set when a receiver answered 410 Gone to the default webhook, which was then turned off. */
   webhook_disabled?: { url: string; at: string; job_id: string };
@@ -81,22 +84,15 @@ export const updateWebhookSettings = async (
   return result.Attributes as Account;
 };
 
-/**
- * Turns the account's default webhook off because its receiver answered 410 Gone: only while it is
- * still `url` (a URL set since stays on). The record shows in GET /accounts/me until a new one is set.
- */
-export const disableWebhook = async (
-  userId: string,
-  disabled: { url: string; at: string; job_id: string },
-): Promise<boolean> => {
-  const x = new Expressions();
+/** One conditional write to an account's row; false when its condition no longer holds. */
+const updateAccountIf = async (userId: string, x: Expressions, update: string, condition: string) => {
   try {
     await getDocumentClient().send(
       new UpdateCommand({
         TableName: getConfig().USERS_TABLE,
         Key: { user_id: userId },
-        UpdateExpression: x.update({ set: { webhook_disabled: disabled }, remove: ['webhook_url'] }),
-        ConditionExpression: `${x.name('webhook_url')} = ${x.value(disabled.url)}`,
+        UpdateExpression: update,
+        ConditionExpression: condition,
         ...x.attributes(),
       }),
     );
@@ -105,4 +101,31 @@ export const disableWebhook = async (
     if (isConditionalCheckFailure(err)) return false;
     throw err;
   }
+};
+
+/**
+ * Turns the account's default webhook off because its receiver answered 410 Gone: only while it is
+ * still `url` (a URL set since stays on). The record shows in GET /accounts/me until a new one is set.
+ */
+export const disableWebhook = (
+  userId: string,
+  disabled: { url: string; at: string; job_id: string },
+): Promise<boolean> => {
+  const x = new Expressions();
+  return updateAccountIf(
+    userId,
+    x,
+    x.update({ set: { webhook_disabled: disabled }, remove: ['webhook_url'] }),
+    `${x.name('webhook_url')} = ${x.value(disabled.url)}`,
+  );
+};
+
+/**
+ * Replaces the stored signing secret only while it is still `expected`; false when it changed in
+ * between (a rotation), which keeps the newer one.
+ */
+export const replaceWebhookSecret = (userId: string, expected: string, next: string): Promise<boolean> => {
+  const x = new Expressions();
+  const secret = x.name('webhook_secret');
+  return updateAccountIf(userId, x, `SET ${secret} = ${x.value(next)}`, `${secret} = ${x.value(expected)}`);
 };

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { getConfig } from '../config.ts';
 import { errors } from '../domain/errors.ts';
+import { isLegacyClearSecret } from '../domain/sealed-secret.ts';
+import { log } from '../log.ts';
 import { webhookUrlPolicyFor, webhookUrlProblem } from '../net/webhook-url-policy.ts';
 import type { Caller } from './auth.ts';
 import { usageView } from './metering.ts';
 import { ports } from './ports.ts';
+import { secrets } from './secrets-port.ts';
 
 export interface AccountView {
   user_id: string;
@@ -55,9 +58,24 @@ export const setWebhook = async (
   await ports().accounts.updateWebhookSettings(caller.user_id, {
     webhook_url: url,
     webhook_disabled: null,
-    ...(secret ? { webhook_secret: secret } : {}),
+    ...(secret ? { webhook_secret: await secrets().seal(caller.user_id, secret) } : {}),
   });
+  if (account.webhook_secret && isLegacyClearSecret(account.webhook_secret))
+    await resealLegacySecret(caller.user_id, account.webhook_secret);
   return { url, signing_secret: secret ?? null };
+};
+
+/**
+ * Encrypts a secret stored in clear before encryption at rest, keeping its value (receivers keep
+ * verifying). Only while the row still holds that clear value, so a rotation in between wins; a
+ * failure leaves the clear value, still readable, for the next write.
+ */
+const resealLegacySecret = async (userId: string, clear: string): Promise<void> => {
+  try {
+    await ports().accounts.replaceWebhookSecret(userId, clear, await secrets().seal(userId, clear));
+  } catch (err) {
+    log.warn('could not encrypt a signing secret stored in clear', { userId, error: err });
+  }
 };
 
 /** Removes the default webhook; the secret stays for jobs that name their own webhook_url. */
@@ -68,6 +86,8 @@ export const removeWebhook = async (caller: Caller): Promise<void> => {
 /** Replaces the signing secret (or creates the first one) and returns it, once. */
 export const rotateSigningSecret = async (caller: Caller): Promise<{ signing_secret: string }> => {
   const secret = newSigningSecret();
-  await ports().accounts.updateWebhookSettings(caller.user_id, { webhook_secret: secret });
+  await ports().accounts.updateWebhookSettings(caller.user_id, {
+    webhook_secret: await secrets().seal(caller.user_id, secret),
+  });
   return { signing_secret: secret };
 };

@@ -3,7 +3,7 @@ import type { LongjobMessage } from '../domain/longjob-message.ts';
 import { log } from '../log.ts';
 import { metric } from '../metrics.ts';
 import { ports } from './ports.ts';
-import { handOffWebhook } from './webhook-delivery.ts';
+import { handOffWebhook } from './webhook-handoff.ts';
 
 /**
  * A message SQS gave up on (maxReceiveCount receives without success): its job, if not finished yet,

@@ -10,7 +10,7 @@ import { metric } from '../metrics.ts';
 import { ports } from './ports.ts';
 import { renderFailure } from './render-failure.ts';
 import { renderDocument } from './render-port.ts';
-import { handOffWebhook } from './webhook-delivery.ts';
+import { handOffWebhook } from './webhook-handoff.ts';
 
 /** `done`: the message may be deleted. `retry`: leave it to SQS to deliver again. */
 export type MessageOutcome = 'done' | 'retry';

@@ -31,6 +31,7 @@ import {
   disableWebhook,
   findAccountByKeyHash,
   getAccount,
+  replaceWebhookSecret,
   updateWebhookSettings,
 } from '../adapters/users-table.ts';
 import { admitSend, recordSendOutcome } from '../adapters/webhook-endpoints.ts';
@@ -66,6 +67,7 @@ export interface Ports {
     findAccountByKeyHash: typeof findAccountByKeyHash;
     updateWebhookSettings: typeof updateWebhookSettings;
     disableWebhook: typeof disableWebhook;
+    replaceWebhookSecret: typeof replaceWebhookSecret;
   };
   idempotency: {
     putIdempotencyRecord: typeof putIdempotencyRecord;
@@ -120,7 +122,13 @@ const adapters: Ports = {
     listJobs,
     countActiveJobs,
   },
-  accounts: { getAccount, findAccountByKeyHash, updateWebhookSettings, disableWebhook },
+  accounts: {
+    getAccount,
+    findAccountByKeyHash,
+    updateWebhookSettings,
+    disableWebhook,
+    replaceWebhookSecret,
+  },
   idempotency: { putIdempotencyRecord, deleteIdempotencyRecord },
   blobs: { putInput, getInput, deleteObject, putPdf, presignPdf, probeBucket },
   queue: { enqueueLongjob, queueDepth, enqueueWebhook, deferWebhook },

@@ -1,8 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { getConfig } from '../config.ts';
-import { errors } from '../domain/errors.ts';
 import type { JobRecord, WebhookAttempt } from '../domain/job.ts';
 import { bucket } from '../domain/plan.ts';
+import { SealedSecretError } from '../domain/sealed-secret.ts';
 import {
   breakerCooldownS,
   isBackPressure,
@@ -12,7 +12,6 @@ import {
   MAX_WEBHOOK_DELAY_S,
   retryAfterSeconds,
   type WebhookMessage,
-  webhookMessageBody,
   webhookMessageId,
   webhookPayload,
   webhookRetryDelayS,
@@ -21,11 +20,13 @@ import { log } from '../log.ts';
 import { metric } from '../metrics.ts';
 import { webhookUrlPolicyFor } from '../net/webhook-url-policy.ts';
 import { ports } from './ports.ts';
+import { secrets } from './secrets-port.ts';
+import { webhookPending } from './webhook-handoff.ts';
 
 /**
- * Webhook delivery, out of the functions that render: a finished job's webhook is handed to the
- * webhook queue, and the webhook function sends one attempt per message receive. Between attempts
- * the message waits in the queue (its visibility moved to the retry's time), never a function.
+ * Webhook delivery, in the webhook function only (it alone opens signing secrets): one attempt per
+ * receive of a message the hand-off (webhook-handoff.ts) queued. Between attempts the message waits
+ * in the queue, its visibility moved to the retry's time, never in a function.
  */
 
 /** How long one attempt may hold the delivery claim: the send's timeout and the writes around it. */
@@ -48,19 +49,24 @@ const downloadFor = async (job: JobRecord): Promise<{ url: string; expiresAt: st
   return ports().blobs.presignPdf(job.s3_key);
 };
 
-/** The job's webhook still has to go out (its round has no outcome yet). */
-export const webhookPending = (job: JobRecord): boolean =>
-  (job.status === 'completed' || job.status === 'failed') &&
-  Boolean(job.webhook_url) &&
-  job.webhook_delivered === undefined;
-
 /**
- * Queues the delivery of a finished job's webhook, when it has one still to send. Throws when the
- * queue refuses: the caller keeps its own message so the hand-off is tried again.
+ * The owner's signing secret, decrypted for this attempt only. A stored value that does not open for
+ * this account (tampered, or copied from another account's row) fails closed: nothing is signed with
+ * anything else and the webhook is not sent. KMS being unreachable is not that: it throws, and the
+ * message is retried.
  */
-export const handOffWebhook = async (job: JobRecord): Promise<void> => {
-  if (!webhookPending(job)) return;
-  await ports().queue.enqueueWebhook(webhookMessageBody(job));
+const openSigningSecret = async (job: JobRecord, stored: string): Promise<string | undefined> => {
+  try {
+    return await secrets().open(job.owner, stored);
+  } catch (err) {
+    if (!(err instanceof SealedSecretError)) throw err;
+    log.error('webhook not sent: the signing secret does not open for this account', {
+      jobId: job.job_id,
+      owner: job.owner,
+      error: err,
+    });
+    return undefined;
+  }
 };
 
 /** Where one receive of a webhook message leaves it. */
@@ -90,6 +96,11 @@ const attempt = async (
     await ports().jobs.finishWebhook(job.job_id, { delivered: false, retryCount: 0 });
     return DONE;
   }
+  const secret = await openSigningSecret(job, account.webhook_secret);
+  if (secret === undefined) {
+    await ports().jobs.finishWebhook(job.job_id, { delivered: false, retryCount: 0 });
+    return DONE;
+  }
   const round = job.webhook_round ?? 1;
   const number = (job.webhook_retry_log?.length ?? 0) - (job.webhook_round_start ?? 0) + 1;
   const body = JSON.stringify(webhookPayload(job, await downloadFor(job)));
@@ -101,7 +112,7 @@ const attempt = async (
     {
       'webhook-id': messageId,
       'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-      'webhook-signature': new Webhook(account.webhook_secret).sign(messageId, sentAt, body),
+      'webhook-signature': new Webhook(secret).sign(messageId, sentAt, body),
     },
     { timeoutMs: config.PODPDF_WEBHOOK_TIMEOUT_MS, policy: webhookUrlPolicyFor(config.PODPDF_STAGE) },
   );
@@ -223,34 +234,4 @@ export const deliverWebhookMessage = async (
   }
   await ports().jobs.releaseWebhookDelivery(job.job_id);
   return { done: false, retryInS: Math.min(MAX_WEBHOOK_DELAY_S, Math.ceil(admission.waitMs / 1000)) };
-};
-
-/**
- * POST /jobs/{id}/webhook/redeliver: a new round of the job's webhook, sent at once on the same
- * schedule, with the same `webhook-id` and a fresh timestamp, signature and download URL. A round
- * still waiting for a retry is replaced (its message is dropped when it comes back).
- */
-export const redeliverWebhook = async (job: JobRecord): Promise<{ round: number }> => {
-  if (!job.webhook_url) throw errors.noWebhook();
-  if (job.status !== 'completed' && job.status !== 'failed') throw errors.webhookNotReady(job.status);
-  const now = ports().clock.now();
-  if ((job.webhook_lease_expires_at ?? 0) >= now) throw errors.webhookInFlight();
-  const started = await ports().jobs.startWebhookRound(
-    job.job_id,
-    job.owner,
-    { round: job.webhook_round ?? 1, logLength: job.webhook_retry_log?.length ?? 0 },
-    now,
-  );
-  if (!started) throw errors.webhookInFlight();
-  try {
-    await handOffWebhook(started);
-  } catch (err) {
-    throw errors.redeliveryEnqueueFailed(err);
-  }
-  log.info('webhook redelivery queued', {
-    job_id: job.job_id,
-    account_id: job.owner,
-    round: started.webhook_round,
-  });
-  return { round: started.webhook_round ?? 2 };
 };

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { authenticate } from '../app/auth.ts';
 import { cancelOwnJob, downloadUrl, getOwnJob, listOwnJobs, toJobView } from '../app/jobs.ts';
 import { admit } from '../app/metering.ts';
-import { redeliverWebhook } from '../app/webhook-delivery.ts';
+import { redeliverWebhook } from '../app/webhook-handoff.ts';
 import { errors } from '../domain/errors.ts';
 import { JobStatus } from '../domain/job.ts';
 import { parseWith } from '../domain/validation.ts';

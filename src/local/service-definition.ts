@@ -68,7 +68,10 @@ export interface FunctionDefinition {
   timeoutSeconds: number;
   httpRoutes: HttpRoute[];
   queueTriggers: QueueTrigger[];
-  /** The function's own environment (plain strings), applied over provider.environment on AWS. */
+  /**
+   * The function's own environment (plain strings), applied over provider.environment on AWS. A
+   * variable naming a KMS key is left out: there is no KMS locally (see `localEnvironment`).
+   */
   environment: Record<string, string>;
 }
 
@@ -95,7 +98,7 @@ interface ServerlessYaml {
     {
       handler: string;
       timeout?: number;
-      environment?: Record<string, string>;
+      environment?: Record<string, string | Intrinsic>;
       events?: Array<{
         httpApi?: { method: string; path: string };
         sqs?: { arn: { 'Fn::GetAtt': string[] }; batchSize?: number; functionResponseType?: string };
@@ -110,6 +113,30 @@ const sourceOf = (handler: string): { sourceFile: string; exportName: string } =
   const modulePath = handler.slice(0, dot).replace(/^dist\//, 'src/');
   return { sourceFile: `${modulePath}.ts`, exportName: handler.slice(dot + 1) };
 };
+
+/** The logical id a `{ Ref }` or `{ Fn::GetAtt }` names. */
+const referencedResource = (value: Intrinsic): string | undefined =>
+  'Ref' in value ? value.Ref : 'Fn::GetAtt' in value ? value['Fn::GetAtt'][0] : undefined;
+
+/**
+ * A function's environment as the local stack applies it. There is no KMS locally: a variable naming
+ * a KMS key is left unset, and the local stack's own key (PODPDF_LOCAL_SECRET_KEY, set by stack.ts)
+ * wraps the webhook secrets' data keys instead. Any other reference is an error.
+ */
+const localEnvironment = (
+  name: string,
+  environment: Record<string, string | Intrinsic>,
+  resources: Record<string, CloudFormationResource>,
+): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(environment).filter(([key, value]) => {
+      if (typeof value === 'string') return true;
+      if (resources[referencedResource(value) ?? '']?.Type === 'AWS::KMS::Key') return false;
+      throw new Error(
+        `local stack cannot resolve ${name}'s environment variable ${key}: ${JSON.stringify(value)}`,
+      );
+    }),
+  ) as Record<string, string>;
 
 export const loadServiceDefinition = (stage: string, region = 'us-east-1'): ServiceDefinition => {
   const vars = { stage, service: 'podpdf', region };
@@ -136,7 +163,7 @@ export const loadServiceDefinition = (stage: string, region = 'us-east-1'): Serv
           ]
         : [],
     ),
-    environment: fn.environment ?? {},
+    environment: localEnvironment(name, fn.environment ?? {}, resources),
   }));
   return {
     service: sls.service,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -70,6 +71,20 @@ const devApiKey = (dataDir: string | undefined): string => {
   const kept = file && existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
   if (kept) return kept;
   const key = generateApiKey('podpdf_dev');
+  if (file) writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+};
+
+/**
+ * The key that wraps webhook secrets' data keys in place of KMS (there is none locally): the one kept
+ * in the data directory, else one already in the environment, else a new one, kept there when there
+ * is a data directory, so a restart still opens the secrets it sealed.
+ */
+const localSecretKey = (dataDir: string | undefined): string => {
+  const file = dataDir ? join(dataDir, 'secret-key') : undefined;
+  const kept = file && existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  if (kept) return kept;
+  const key = process.env.PODPDF_LOCAL_SECRET_KEY || randomBytes(32).toString('base64');
   if (file) writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;
 };
@@ -154,6 +169,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
       S3_ENDPOINT: emulators.awsEndpoint,
       SQS_ENDPOINT: emulators.awsEndpoint,
+      PODPDF_LOCAL_SECRET_KEY: localSecretKey(options.dataDir),
       ...environment,
       ...options.env,
     });

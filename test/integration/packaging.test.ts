@@ -17,7 +17,7 @@ type Template = {
     { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
   >;
 };
-type Statement = { Sid: string; Effect: string; Action: string[]; Resource: unknown };
+type Statement = { Sid: string; Effect: string; Action: string[]; Resource: unknown; Condition?: unknown };
 
 const SERVERLESS_DIR = join(PROJECT_ROOT, '.serverless');
 /** serverless.yml's functions and the file each one's handler is built from. */
@@ -308,6 +308,66 @@ describe('npm run package (osls, offline)', () => {
     }
   });
 
+  it('encrypts webhook secrets with a retained, rotated KMS key only the signing and sealing roles use', () => {
+    const key = template.Resources.WebhookSecretsKey;
+    assert.equal(key?.Type, 'AWS::KMS::Key');
+    assert.equal(key?.DeletionPolicy, 'Retain');
+    assert.equal(key?.UpdateReplacePolicy, 'Retain');
+    assert.equal(key?.Properties.EnableKeyRotation, true);
+    assert.equal(key?.Properties.KeySpec, 'SYMMETRIC_DEFAULT');
+    const [admin, ...others] = key?.Properties.KeyPolicy.Statement ?? [];
+    assert.deepEqual(others, [], 'the key policy only delegates to IAM');
+    assert.deepEqual(admin.Principal, {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template
+      AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' },
+    });
+    assert.deepEqual(template.Resources.WebhookSecretsKeyAlias?.Properties, {
+      AliasName: 'alias/podpdf-dev-webhook-secrets',
+      TargetKeyId: { Ref: 'WebhookSecretsKey' },
+    });
+
+    const keyArn = { 'Fn::GetAtt': ['WebhookSecretsKey', 'Arn'] };
+    const kmsActions = (role: string) =>
+      (
+        (template.Resources[role]?.Properties.Policies[0].PolicyDocument.Statement ?? []) as Statement[]
+      ).filter((s) => s.Action.some((a) => a.startsWith('kms:')));
+    // Sealing creates a data key; opening decrypts one; nobody else touches the key.
+    const expected: Record<string, string[]> = {
+      AccountsRole: ['kms:GenerateDataKey'],
+      WebhookRole: ['kms:Decrypt'],
+      ProcessorRole: [],
+      DeadLetterRole: [],
+      QuickjobRole: [],
+      LongjobRole: [],
+      JobsRole: [],
+    };
+    for (const [role, actions] of Object.entries(expected)) {
+      const statements = kmsActions(role);
+      assert.deepEqual(
+        statements.flatMap((s) => s.Action),
+        actions,
+        role,
+      );
+      for (const statement of statements) {
+        assert.deepEqual(statement.Resource, keyArn, `${role}: the key only`);
+        assert.deepEqual(
+          statement.Condition,
+          {
+            StringEquals: { 'kms:EncryptionContext:purpose': 'webhook-signing-secret' },
+            Null: { 'kms:EncryptionContext:user_id': 'false' },
+          },
+          `${role}: for a webhook secret bound to an account`,
+        );
+      }
+    }
+    // The key's ARN reaches the functions that use it, and no other.
+    for (const [, { Properties: fn }] of resourcesOf('AWS::Lambda::Function')) {
+      const name = fn.FunctionName as string;
+      const uses = ['podpdf-dev-accounts', 'podpdf-dev-webhook'].includes(name);
+      assert.deepEqual(fn.Environment.Variables.PODPDF_SECRETS_KEY_ID, uses ? keyArn : undefined, name);
+    }
+  });
+
   it('throttles the HTTP API stage in front of every route, and logs every request', () => {
     const stage = template.Resources.HttpApiStage?.Properties;
     assert.deepEqual(stage?.DefaultRouteSettings, { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
@@ -415,6 +475,14 @@ describe('npm run package (osls, offline)', () => {
       ]) {
         assert.equal(files.includes(shipped), renders, `${fn} ${renders ? 'has' : 'lacks'} ${shipped}`);
       }
+      // The KMS client only where secrets are sealed or opened.
+      const bundle = readFileSync(join(PROJECT_ROOT, 'dist/runtime', `${file}.js`), 'utf8');
+      const withKms = ['accounts', 'webhook'].includes(fn);
+      assert.equal(
+        bundle.includes('GenerateDataKeyCommand'),
+        withKms,
+        `${fn} ${withKms ? 'has' : 'lacks'} KMS`,
+      );
       const others = Object.values(FUNCTIONS).filter((other) => other !== file);
       assert.ok(
         !others.some((other) => files.includes(`dist/runtime/${other}.js`)),
@@ -573,6 +641,14 @@ describe("the packaged handlers, each run from its own function's artifact as La
       rootOf('longjob'),
     );
     assert.equal(longjob.statusCode, 202, longjob.body);
+    // The accounts bundle seals a new secret (the local stage's key, from the stack's environment).
+    const set = await invokeBundled(
+      'accounts.js',
+      httpEvent('PUT /accounts/me/webhook', stack.apiKey, { url: 'http://127.0.0.1:9/hooks' }),
+      rootOf('accounts'),
+    );
+    assert.equal(set.statusCode, 200, set.body);
+    assert.match(JSON.parse(set.body).signing_secret, /^whsec_/);
     for (const [fn, file] of [
       ['processor', 'processor.js'],
       ['deadLetter', 'dead-letter.js'],

@@ -5,7 +5,8 @@ import type { JobRecord } from '../../../src/domain/job.ts';
 import { fakeClock, fakeWebhookQueue, fakeWebhookRows, queuedRow } from './fakes.ts';
 
 const { usePorts } = await import('../../../src/app/ports.ts');
-const { deliverWebhookMessage, redeliverWebhook } = await import('../../../src/app/webhook-delivery.ts');
+const { deliverWebhookMessage } = await import('../../../src/app/webhook-delivery.ts');
+const { redeliverWebhook } = await import('../../../src/app/webhook-handoff.ts');
 const { PodpdfError } = await import('../../../src/domain/errors.ts');
 
 const DEFAULT_URL = 'https://hooks.example/default';
