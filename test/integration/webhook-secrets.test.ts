@@ -115,6 +115,7 @@ describe('webhook signing secrets, sealed at rest, through the local stack', () 
     assert.deepEqual((JSON.parse(text) as { webhook: unknown }).webhook, {
       url: receiver.url,
       signing_secret_set: true,
+      disabled: null,
     });
     assert.ok(!text.includes(String(row.webhook_secret)) && !text.includes(secretA));
 

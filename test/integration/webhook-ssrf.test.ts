@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { getJob } from '../../src/adapters/jobs-table.ts';
+import { localDataKeys } from '../../src/adapters/local-data-keys.ts';
 import { updateWebhookSettings } from '../../src/adapters/users-table.ts';
+import { envelopeSecrets, useSecrets } from '../../src/app/secrets-port.ts';
 import { useHostResolver } from '../../src/net/address-policy.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 import { eventually } from '../helpers/webhook-receiver.ts';
@@ -15,18 +18,27 @@ const DNS: Record<string, string> = {
 
 describe('webhook URL safety on a deployed stage', () => {
   let stack: TestStack;
+  let restoreSecrets: () => void;
   before(async () => {
+    // A deployed stage seals secrets with KMS; a local key stands in for it here, same envelope.
+    const key = randomBytes(32);
+    restoreSecrets = useSecrets(envelopeSecrets(() => localDataKeys(key)));
     useHostResolver(async (host) => {
       const address = DNS[host];
       if (!address) throw Object.assign(new Error(`ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
       return [{ address, family: 4 }];
     });
     stack = await startTestStack({
-      env: { PODPDF_STAGE: 'production', PODPDF_WEBHOOK_BACKOFF_MS: '20', PODPDF_WEBHOOK_TIMEOUT_MS: '1000' },
+      env: {
+        PODPDF_STAGE: 'production',
+        PODPDF_WEBHOOK_RETRY_DELAYS_S: '0,0,0',
+        PODPDF_WEBHOOK_TIMEOUT_MS: '1000',
+      },
     });
   });
   after(async () => {
     useHostResolver(undefined);
+    restoreSecrets();
     await stack.stop();
   });
 
