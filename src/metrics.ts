@@ -26,6 +26,8 @@ const UNITS = {
   JobOutcomes: MetricUnit.Count,
   WebhookAttempts: MetricUnit.Count,
   Refusals: MetricUnit.Count,
+  /** Jobs the sweeper requeued or gave up on (dimension `outcome`). */
+  SweptJobs: MetricUnit.Count,
 } as const;
 
 export type MetricName = keyof typeof UNITS;

@@ -3,6 +3,7 @@ import { recordEvent } from '../adapters/analytics-table.ts';
 import { deleteIdempotencyRecord, putIdempotencyRecord } from '../adapters/idempotency-table.ts';
 import { claimWebhookDelivery, finishWebhook, recordWebhookAttempt } from '../adapters/job-webhooks.ts';
 import { countActiveJobs, listJobs, recentRenderDurations } from '../adapters/jobs-listing.ts';
+import { markRequeued, scanActiveJobs, unmarkRequeued } from '../adapters/jobs-sweep.ts';
 import {
   cancelJob,
   claimJob,
@@ -74,6 +75,12 @@ export interface Ports {
     releaseActiveJob: typeof releaseActiveJob;
   };
   webhooks: { postWebhook: typeof postWebhook };
+  /** What only the sweeper (app/sweeper.ts) reads and writes. */
+  sweep: {
+    scanActiveJobs: typeof scanActiveJobs;
+    markRequeued: typeof markRequeued;
+    unmarkRequeued: typeof unmarkRequeued;
+  };
   /** Time, so tests can move it: leases, backoff and expiries are computed from `now`. */
   clock: { now(): number; sleep(ms: number): Promise<void> };
 }
@@ -101,6 +108,7 @@ const adapters: Ports = {
   analytics: { recordEvent },
   usage: { admitRequest, getUsage, refundPdf, reserveActiveJob, releaseActiveJob },
   webhooks: { postWebhook },
+  sweep: { scanActiveJobs, markRequeued, unmarkRequeued },
   clock: { now: () => Date.now(), sleep: (ms) => sleep(ms) },
 };
 

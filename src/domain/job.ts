@@ -117,6 +117,8 @@ export interface JobRecord {
   lease_expires_at?: number;
   attempts?: number;
   started_at?: string;
+  /** When the sweeper last sent the message of a job whose submission never did (ISO 8601). */
+  requeued_at?: string;
   render_ms?: number;
   s3_key?: string;
   s3_url?: string;
@@ -131,7 +133,11 @@ export interface JobRecord {
   webhook_lease_expires_at?: number;
 }
 
-export type AnalyticsEventType = 'quickjob_timeout' | 'webhook_attempt' | 'longjob_dead_lettered';
+export type AnalyticsEventType =
+  | 'quickjob_timeout'
+  | 'webhook_attempt'
+  | 'longjob_dead_lettered'
+  | 'longjob_swept';
 
 export interface AnalyticsEvent {
   type: AnalyticsEventType;
