@@ -26,6 +26,7 @@ const FUNCTIONS: Record<string, string> = {
   longjob: 'longjob',
   processor: 'processor',
   deadLetter: 'dead-letter',
+  sweeper: 'sweeper',
   jobs: 'jobs',
   accounts: 'accounts',
 };
@@ -104,6 +105,7 @@ describe('npm run package (osls, offline)', () => {
       'podpdf-dev-longjob': ['dist/handlers/longjob.handler', 1024, 20, 'LongjobRole'],
       'podpdf-dev-processor': ['dist/handlers/processor.handler', 10240, 900, 'ProcessorRole'],
       'podpdf-dev-deadLetter': ['dist/handlers/dead-letter.handler', 512, 60, 'DeadLetterRole'],
+      'podpdf-dev-sweeper': ['dist/handlers/sweeper.handler', 512, 240, 'SweeperRole'],
       'podpdf-dev-jobs': ['dist/handlers/jobs.handler', 1024, 10, 'JobsRole'],
       'podpdf-dev-accounts': ['dist/handlers/accounts.handler', 1024, 10, 'AccountsRole'],
     };
@@ -194,7 +196,7 @@ describe('npm run package (osls, offline)', () => {
 
   it('scopes every role to named resources, S3 prefixes and its own log group', () => {
     const roles = resourcesOf('AWS::IAM::Role');
-    assert.equal(roles.length, 6);
+    assert.equal(roles.length, 7);
     for (const [id, role] of roles) {
       for (const statement of role.Properties.Policies[0].PolicyDocument.Statement as Statement[]) {
         const resource = JSON.stringify(statement.Resource);
@@ -234,10 +236,54 @@ describe('npm run package (osls, offline)', () => {
       assert.equal(statements(role).MeterUsage?.Action.join(), 'dynamodb:GetItem,dynamodb:UpdateItem', role);
       assert.deepEqual(statements(role).MeterUsage?.Resource, usageTable, role);
     }
-    for (const role of ['ProcessorRole', 'DeadLetterRole']) {
+    for (const role of ['ProcessorRole', 'DeadLetterRole', 'SweeperRole']) {
       assert.deepEqual(statements(role).ReleaseActiveJobs?.Action, ['dynamodb:UpdateItem'], role);
       assert.deepEqual(statements(role).ReleaseActiveJobs?.Resource, usageTable, role);
     }
+  });
+
+  it('runs the sweeper every 5 minutes with only what it needs', () => {
+    const rules = resourcesOf('AWS::Events::Rule').map(([, r]) => r.Properties);
+    assert.equal(rules.length, 1);
+    assert.equal(rules[0]?.ScheduleExpression, 'rate(5 minutes)');
+    assert.equal(rules[0]?.State, 'ENABLED');
+    assert.deepEqual(rules[0]?.Targets[0].Arn, { 'Fn::GetAtt': ['SweeperLambdaFunction', 'Arn'] });
+    const permissions = resourcesOf('AWS::Lambda::Permission')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p.Principal === 'events.amazonaws.com');
+    assert.deepEqual(
+      permissions.map((p) => p.FunctionName),
+      [{ 'Fn::GetAtt': ['SweeperLambdaFunction', 'Arn'] }],
+    );
+
+    const list = template.Resources.SweeperRole?.Properties.Policies[0].PolicyDocument
+      .Statement as Statement[];
+    const bySid = Object.fromEntries(list.map((statement) => [statement.Sid, statement]));
+    const jobs = { 'Fn::GetAtt': ['JobDetailsTable', 'Arn'] };
+    assert.deepEqual(Object.fromEntries(list.map((s) => [s.Sid, s.Action.join()])), {
+      WriteOwnLogs: 'logs:CreateLogStream,logs:PutLogEvents',
+      // The sparse index of queued and processing jobs, not the table: no Scan of every job.
+      ScanActiveJobs: 'dynamodb:Scan',
+      SettleJobs: 'dynamodb:GetItem,dynamodb:UpdateItem',
+      Requeue: 'sqs:SendMessage,sqs:GetQueueAttributes',
+      ReleaseActiveJobs: 'dynamodb:UpdateItem',
+      ReadWebhookSecret: 'dynamodb:GetItem',
+      RecordAnalytics: 'dynamodb:PutItem',
+    });
+    assert.deepEqual(bySid.ScanActiveJobs?.Resource, {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template
+      'Fn::Sub': '${JobDetailsTable.Arn}/index/OwnerActiveIndex',
+    });
+    assert.deepEqual(bySid.SettleJobs?.Resource, jobs);
+    assert.deepEqual(bySid.Requeue?.Resource, { 'Fn::GetAtt': ['LongjobQueue', 'Arn'] });
+    assert.deepEqual(bySid.ReadWebhookSecret?.Resource, { 'Fn::GetAtt': ['UsersTable', 'Arn'] });
+    assert.deepEqual(bySid.RecordAnalytics?.Resource, { 'Fn::GetAtt': ['AnalyticsTable', 'Arn'] });
+    assert.match(
+      JSON.stringify(bySid.WriteOwnLogs?.Resource),
+      /log-group:\/aws\/lambda\/podpdf-dev-sweeper:\*/,
+    );
+    // No S3: a job it fails has no PDF to sign a link to.
+    assert.ok(!list.some((s) => s.Action.some((a) => a.startsWith('s3:'))));
   });
 
   it('throttles the HTTP API stage in front of every route, and logs every request', () => {
@@ -497,5 +543,11 @@ describe("the packaged handlers, each run from its own function's artifact as La
       const batch = await invokeBundled(file, { Records: [] }, rootOf(fn));
       assert.deepEqual(batch, { batchItemFailures: [] });
     }
+    const sweep = await invokeBundled(
+      'sweeper.js',
+      { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
+      rootOf('sweeper'),
+    );
+    assert.deepEqual(sweep, { candidates: 0, requeued: [], failed: [], errors: 0, unfinished: false });
   });
 });
