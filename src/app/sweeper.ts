@@ -17,12 +17,6 @@ export const MESSAGE_RETENTION_MS = 1_209_600_000;
  */
 export const REQUEUE_INTERVAL_MS = 900_000;
 
-/**
- * SQS's message counts are approximate and may lag about a minute behind a send: an empty queue says
- * nothing about a message sent less than this long ago.
- */
-const QUEUE_COUNT_LAG_MS = 60_000;
-
 /** Jobs one sweep looks at; the others wait for the next sweep. */
 const MAX_CANDIDATES = 500;
 const CONCURRENCY = 4;
@@ -48,16 +42,21 @@ export interface SweepReport {
   unfinished: boolean;
 }
 
-/** Whether the long-job queue holds no message at all (waiting or in flight), read once per sweep. */
-const queueEmptyOnce = (): (() => Promise<boolean>) => {
-  let empty: Promise<boolean> | undefined;
-  return () => {
-    empty ??= ports()
-      .queue.queueDepth()
-      .then((depth) => depth === 0);
-    return empty;
-  };
-};
+/**
+ * Whether the long-job queue held no message at all (waiting or in flight) when the sweep began,
+ * before its own sends. SQS's counts are approximate and may lag a minute behind a send, which the
+ * grace period (minutes) covers. A count that cannot be read counts as messages.
+ */
+const queueWasEmpty = (): Promise<boolean> =>
+  ports()
+    .queue.queueDepth()
+    .then(
+      (depth) => depth === 0,
+      (err: unknown) => {
+        log.warn('could not read the queue depth; no job counts as having lost its message', { cause: err });
+        return false;
+      },
+    );
 
 /**
  * What to do with one active job, from its row as read now. Only two kinds are touched:
@@ -65,23 +64,20 @@ const queueEmptyOnce = (): (() => Promise<boolean>) => {
  *   the message (a claimed job's message did reach the queue). With its HTML in S3 the message is
  *   sent again; with an input only the message carried (HTML that fit in it, a URL with its headers
  *   and cookies) it cannot be, and the job is failed SUBMISSION_LOST once its message is surely not
- *   in the queue: the queue is empty, or the queue's retention has passed.
+ *   in the queue: the queue was empty when the sweep began, or the queue's retention has passed.
  * - processing under a lease over for PODPDF_SWEEPER_STALE_LEASE_MS that no worker took back: failed
  *   PROCESSING_STALLED when claimed PODPDF_SWEEPER_MAX_ATTEMPTS times (its message is dead-lettered or
  *   about to be), or when its message is gone (empty queue, or past retention).
  * Everything else is left to the processor and the dead-letter handler.
  */
-const decide = async (job: JobRecord, now: number, queueEmpty: () => Promise<boolean>): Promise<Decision> => {
+const decide = (job: JobRecord, now: number, queueEmpty: boolean): Decision => {
   const config = getConfig();
   const attempts = job.attempts ?? 0;
   if (job.status === 'queued' && attempts === 0) {
     const age = now - Date.parse(job.created_at);
     if (age < config.PODPDF_SWEEPER_GRACE_MS) return { action: 'leave' };
     if (job.input_key) return { action: 'requeue' };
-    const gone =
-      age >= MESSAGE_RETENTION_MS ||
-      (age >= config.PODPDF_SWEEPER_GRACE_MS + QUEUE_COUNT_LAG_MS && (await queueEmpty()));
-    return gone
+    return age >= MESSAGE_RETENTION_MS || queueEmpty
       ? { action: 'fail', failure: errors.submissionLost(), rule: 'submission_lost', attempts }
       : { action: 'leave' };
   }
@@ -90,7 +86,7 @@ const decide = async (job: JobRecord, now: number, queueEmpty: () => Promise<boo
     if (lapsedFor < config.PODPDF_SWEEPER_STALE_LEASE_MS) return { action: 'leave' };
     if (attempts >= config.PODPDF_SWEEPER_MAX_ATTEMPTS)
       return { action: 'fail', failure: errors.processingStalled(), rule: 'stalled', attempts };
-    if (lapsedFor >= MESSAGE_RETENTION_MS || (await queueEmpty()))
+    if (lapsedFor >= MESSAGE_RETENTION_MS || queueEmpty)
       return { action: 'fail', failure: errors.processingStalled(), rule: 'message_gone', attempts };
   }
   return { action: 'leave' };
@@ -128,15 +124,11 @@ const requeue = async (job: JobRecord, now: number): Promise<boolean> => {
 };
 
 /** Looks at one candidate: its row is read again (the index is only eventually consistent). */
-const sweepJob = async (
-  jobId: string,
-  report: SweepReport,
-  queueEmpty: () => Promise<boolean>,
-): Promise<void> => {
+const sweepJob = async (jobId: string, report: SweepReport, queueEmpty: boolean): Promise<void> => {
   const job = await ports().jobs.getJob(jobId);
   if (!job) return;
   const now = ports().clock.now();
-  const decision = await decide(job, now, queueEmpty);
+  const decision = decide(job, now, queueEmpty);
   if (decision.action === 'requeue') {
     if (await requeue(job, now)) report.requeued.push(jobId);
     return;
@@ -183,7 +175,7 @@ export const sweepJobs = async (deadline: number): Promise<SweepReport> => {
     errors: 0,
     unfinished: false,
   };
-  const queueEmpty = queueEmptyOnce();
+  const queueEmpty = candidates.length > 0 && (await queueWasEmpty());
   const pending = [...candidates];
   const worker = async () => {
     for (let next = pending.shift(); next; next = pending.shift()) {
