@@ -228,6 +228,23 @@ describe('sweepJobs: a queued job whose message never went out', () => {
     assert.deepEqual(env.sent, []);
   });
 
+  it('fails nothing on a queue whose depth cannot be read', async () => {
+    const env = start([['inline', {}]]);
+    restores.push(
+      usePorts({
+        queue: {
+          queueDepth: async () => {
+            throw new Error('SQS unavailable');
+          },
+        },
+      }),
+    );
+    const report = await sweep();
+    assert.deepEqual(report.failed, []);
+    assert.equal(report.errors, 0);
+    assert.equal(env.rows.get('inline')?.status, 'queued');
+  });
+
   it('fails such a job past the queue retention even with messages in the queue', async () => {
     const env = start([['inline', { created_at: new Date(START - MESSAGE_RETENTION_MS).toISOString() }]]);
     env.queue.depth = 100;
