@@ -92,6 +92,20 @@ const configSchema = z.object({
   PODPDF_RATE_BURST: positiveInt(20),
   PODPDF_MONTHLY_PDFS: z.coerce.number().int().min(0).default(10_000),
   PODPDF_MAX_ACTIVE_JOBS: z.coerce.number().int().min(0).default(100),
+  /**
+   * The sweeper (app/sweeper.ts): how old a queued job that no worker ever claimed must be before its
+   * message counts as never sent, ms. Longer than any submission takes (20 s function timeout).
+   * @default 300000
+   */
+  PODPDF_SWEEPER_GRACE_MS: z.coerce.number().int().min(0).default(300_000),
+  /**
+   * How long a processing job's lease must have been over, with no worker taking it back, before the
+   * sweeper gives up on the job, ms. A crashed worker's message comes back within the queue's
+   * visibility timeout (900 s) of its lease ending. @default 900000
+   */
+  PODPDF_SWEEPER_STALE_LEASE_MS: z.coerce.number().int().min(0).default(900_000),
+  /** Claims after which a stalled job is given up on: the queue's maxReceiveCount. @default 3 */
+  PODPDF_SWEEPER_MAX_ATTEMPTS: positiveInt(3),
   /** Let documents load sub-resources from private and loopback addresses. @default false */
   PODPDF_ALLOW_PRIVATE_NETWORK: z
     .enum(['true', 'false'])

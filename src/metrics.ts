@@ -27,6 +27,8 @@ const UNITS = {
   WebhookAttempts: MetricUnit.Count,
   WebhookDeferrals: MetricUnit.Count,
   Refusals: MetricUnit.Count,
+  /** Jobs the sweeper requeued or gave up on (dimension `outcome`). */
+  SweptJobs: MetricUnit.Count,
 } as const;
 
 export type MetricName = keyof typeof UNITS;

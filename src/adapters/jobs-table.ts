@@ -144,15 +144,23 @@ export const completeJob = (
   options: { now: number },
 ) => moveJob(jobId, 'complete', { now: options.now, token }, { set: { ...fields }, remove: ENDED });
 
+/** The row was claimed exactly `attempts` times (0: never): no claim happened since it was read. */
+const claimedTimes = (x: Expressions, attempts: number): string =>
+  attempts === 0
+    ? `attribute_not_exists(${x.name('attempts')})`
+    : `${x.name('attempts')} = ${x.value(attempts)}`;
+
 /**
  * Marks a job failed. With `token`, only while that claim holds (the processor); without, when no
- * live worker holds it (the dead-letter handler, a submission whose message never went out).
- * `withoutWebhook` removes the webhook (a job the client was told was not accepted announces nothing).
+ * live worker holds it (the dead-letter handler, a submission whose message never went out, the
+ * sweeper). `withoutWebhook` removes the webhook (a job the client was told was not accepted
+ * announces nothing). `expectAttempts` also requires the row to have been claimed that many times,
+ * so a decision made on a row read earlier never applies to a later claim.
  */
 export const failJob = (
   jobId: string,
   error: JobFailure,
-  options: { token?: string; now: number; withoutWebhook?: boolean },
+  options: { token?: string; now: number; withoutWebhook?: boolean; expectAttempts?: number },
 ) =>
   moveJob(
     jobId,
@@ -166,6 +174,7 @@ export const failJob = (
       },
       remove: options.withoutWebhook ? [...ENDED, 'webhook_url'] : ENDED,
     },
+    options.expectAttempts === undefined ? undefined : (x) => claimedTimes(x, options.expectAttempts ?? 0),
   );
 
 /** queued → cancelled for the owner's job; undefined when it is not (or no longer) queued. */

@@ -9,6 +9,7 @@ import {
   startWebhookRound,
 } from '../adapters/job-webhooks.ts';
 import { countActiveJobs, listJobs, recentRenderDurations } from '../adapters/jobs-listing.ts';
+import { markRequeued, scanActiveJobs, unmarkRequeued } from '../adapters/jobs-sweep.ts';
 import {
   cancelJob,
   claimJob,
@@ -100,6 +101,12 @@ export interface Ports {
     admitSend: typeof admitSend;
     recordSendOutcome: typeof recordSendOutcome;
   };
+  /** What only the sweeper (app/sweeper.ts) reads and writes. */
+  sweep: {
+    scanActiveJobs: typeof scanActiveJobs;
+    markRequeued: typeof markRequeued;
+    unmarkRequeued: typeof unmarkRequeued;
+  };
   /** Time, so tests can move it: leases, backoff and expiries are computed from `now`. */
   clock: { now(): number; sleep(ms: number): Promise<void> };
 }
@@ -135,6 +142,7 @@ const adapters: Ports = {
   analytics: { recordEvent },
   usage: { admitRequest, getUsage, refundPdf, reserveActiveJob, releaseActiveJob },
   webhooks: { postWebhook, admitSend, recordSendOutcome },
+  sweep: { scanActiveJobs, markRequeued, unmarkRequeued },
   clock: { now: () => Date.now(), sleep: (ms) => sleep(ms) },
 };
 

@@ -30,6 +30,8 @@ export const ErrorCode = {
   STORAGE_FAILED: 'STORAGE_FAILED',
   RENDER_TIMEOUT: 'RENDER_TIMEOUT',
   PROCESSING_FAILED: 'PROCESSING_FAILED',
+  PROCESSING_STALLED: 'PROCESSING_STALLED',
+  SUBMISSION_LOST: 'SUBMISSION_LOST',
   INPUT_MISSING: 'INPUT_MISSING',
   FILE_EXPIRED: 'FILE_EXPIRED',
   IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
@@ -67,6 +69,8 @@ export const JOB_FAILURE_CODES = [
   ErrorCode.VALIDATION_FAILED,
   ErrorCode.ENQUEUE_FAILED,
   ErrorCode.PROCESSING_FAILED,
+  ErrorCode.PROCESSING_STALLED,
+  ErrorCode.SUBMISSION_LOST,
   ErrorCode.WAIT_FAILED,
   ErrorCode.CONSOLE_EXCEPTION,
   ErrorCode.RESOURCE_LOADING_FAILED,
@@ -263,6 +267,23 @@ export const errors = {
       ErrorCode.PROCESSING_FAILED,
       500,
       'Processing failed on every delivery attempt SQS allows; the job was given up.',
+    ),
+  /** A long job whose worker stopped and that nothing resumed (the sweeper; stored, never an HTTP answer). */
+  processingStalled: () =>
+    new PodpdfError(
+      ErrorCode.PROCESSING_STALLED,
+      500,
+      'Processing stopped without finishing and was not resumed; the job was given up.',
+    ),
+  /**
+   * A long job whose submission died between its row and its queue message, with an input that only
+   * the message would have carried (the sweeper; stored, never an HTTP answer).
+   */
+  submissionLost: () =>
+    new PodpdfError(
+      ErrorCode.SUBMISSION_LOST,
+      500,
+      'The submission was interrupted before the job reached the queue, and its input was not kept: submit it again (with a new Idempotency-Key).',
     ),
   webhookSecretMissing: () =>
     new PodpdfError(

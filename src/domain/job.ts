@@ -120,6 +120,8 @@ export interface JobRecord {
   lease_expires_at?: number;
   attempts?: number;
   started_at?: string;
+  /** When the sweeper last sent the message of a job whose submission never did (ISO 8601). */
+  requeued_at?: string;
   render_ms?: number;
   s3_key?: string;
   s3_url?: string;
@@ -141,7 +143,11 @@ export interface JobRecord {
   webhook_round_start?: number;
 }
 
-export type AnalyticsEventType = 'quickjob_timeout' | 'webhook_attempt' | 'longjob_dead_lettered';
+export type AnalyticsEventType =
+  | 'quickjob_timeout'
+  | 'webhook_attempt'
+  | 'longjob_dead_lettered'
+  | 'longjob_swept';
 
 export interface AnalyticsEvent {
   type: AnalyticsEventType;

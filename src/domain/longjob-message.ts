@@ -25,6 +25,13 @@ const sqsSafeJson = (value: unknown): string =>
   JSON.stringify(value).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 
 /**
+ * The body of a job whose HTML is in S3 (the row's `input_key`): all a processor needs besides the
+ * row. The sweeper sends it again, identical, for a job whose first message never went out.
+ */
+export const storedInputMessageBody = (job: Pick<LongjobMessage, 'job_id' | 'owner'>): string =>
+  JSON.stringify({ job_id: job.job_id, owner: job.owner });
+
+/**
  * The message body for a new job: with its HTML when the body fits MAX_QUEUE_MESSAGE_BYTES (no S3
  * round trip on either side), without it otherwise, in which case the HTML must be in S3 first.
  */
@@ -41,5 +48,5 @@ export const longjobMessageBody = (
   const { html } = input;
   const inline = sqsSafeJson({ job_id: job.job_id, owner: job.owner, html });
   if (Buffer.byteLength(inline) <= MAX_QUEUE_MESSAGE_BYTES) return { body: inline, htmlInline: true };
-  return { body: JSON.stringify({ job_id: job.job_id, owner: job.owner }), htmlInline: false };
+  return { body: storedInputMessageBody(job), htmlInline: false };
 };

@@ -7,7 +7,8 @@ import { PROJECT_ROOT } from './project-tmpdir.ts';
 /**
  * Reads serverless.yml and resources.yml so the local stack runs exactly what is deployed: the same
  * routes, handlers, timeouts, environment and table schemas. Only the variables podpdf uses are
- * resolved: ${sls:stage}, ${self:service}, ${opt:stage, ...}, ${opt:region, ...}.
+ * resolved: ${sls:stage}, ${self:service}, ${opt:stage, ...}, ${opt:region, ...}, and
+ * ${param:name, 'default'} as its default (the local stack takes no deployment parameters).
  */
 
 type Intrinsic = { Ref: string } | { 'Fn::GetAtt': string[] } | { 'Fn::Sub': unknown };
@@ -41,7 +42,8 @@ const resolveVariables = (text: string, vars: { stage: string; service: string; 
     .replace(/\$\{sls:stage\}/g, vars.stage)
     .replace(/\$\{self:service\}/g, vars.service)
     .replace(/\$\{opt:stage(, *'[^']*')?\}/g, vars.stage)
-    .replace(/\$\{opt:region(, *'[^']*')?\}/g, vars.region);
+    .replace(/\$\{opt:region(, *'[^']*')?\}/g, vars.region)
+    .replace(/\$\{param:[\w-]+, *'([^']*)'\}/g, '$1');
 
 const readYaml = (file: string, vars: { stage: string; service: string; region: string }): unknown =>
   parse(resolveVariables(readFileSync(join(PROJECT_ROOT, file), 'utf8'), vars), {
@@ -60,6 +62,21 @@ export interface QueueTrigger {
   reportBatchItemFailures: boolean;
 }
 
+export interface ScheduleTrigger {
+  /** The expression as written: `rate(5 minutes)`. */
+  expression: string;
+  /** Its period in milliseconds. */
+  everyMs: number;
+}
+
+/** `rate(N minute|minutes|hour|hours|day|days)` in ms; cron() expressions are not run locally. */
+export const rateMs = (expression: string): number => {
+  const match = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression.trim());
+  if (!match) throw new Error(`local stack runs rate() schedules only, not ${JSON.stringify(expression)}`);
+  const unit = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[match[2] as 'minute' | 'hour' | 'day'];
+  return Number(match[1]) * unit;
+};
+
 export interface FunctionDefinition {
   name: string;
   /** Module under src/ that exports the handler. */
@@ -68,6 +85,8 @@ export interface FunctionDefinition {
   timeoutSeconds: number;
   httpRoutes: HttpRoute[];
   queueTriggers: QueueTrigger[];
+  /** Its `schedule` events (EventBridge rules on AWS), enabled ones only. */
+  schedules: ScheduleTrigger[];
   /**
    * The function's own environment (plain strings), applied over provider.environment on AWS. A
    * variable naming a KMS key is left out: there is no KMS locally (see `localEnvironment`).
@@ -102,6 +121,7 @@ interface ServerlessYaml {
       events?: Array<{
         httpApi?: { method: string; path: string };
         sqs?: { arn: { 'Fn::GetAtt': string[] }; batchSize?: number; functionResponseType?: string };
+        schedule?: string | { rate: string | string[]; enabled?: boolean };
       }>;
     }
   >;
@@ -163,6 +183,13 @@ export const loadServiceDefinition = (stage: string, region = 'us-east-1'): Serv
           ]
         : [],
     ),
+    schedules: (fn.events ?? []).flatMap((event) => {
+      const schedule = event.schedule;
+      if (schedule === undefined) return [];
+      if (typeof schedule === 'object' && schedule.enabled === false) return [];
+      const rates = typeof schedule === 'string' ? [schedule] : [schedule.rate].flat();
+      return rates.map((expression) => ({ expression, everyMs: rateMs(expression) }));
+    }),
     environment: localEnvironment(name, fn.environment ?? {}, resources),
   }));
   return {

@@ -10,6 +10,7 @@ import { type AccessLogEntry, type BridgeRoute, type LambdaHandler, startApiBrid
 import { createBuckets, createQueues, createTables, emulatorClients } from './aws-resources.ts';
 import { type EmulatorEndpoints, type Emulators, runningEmulators, startEmulators } from './emulators.ts';
 import { PROJECT_ROOT, useProjectTmpdir } from './project-tmpdir.ts';
+import { type Schedule, type ScheduledHandler, startSchedule } from './scheduler.ts';
 import { loadServiceDefinition, resolveEnvironment, type ServiceDefinition } from './service-definition.ts';
 import { type QueuePoller, type SqsHandler, startQueuePoller } from './sqs-poller.ts';
 
@@ -26,6 +27,11 @@ export interface LocalStackOptions {
   queueVisibilityTimeoutSeconds?: number;
   /** Start the SQS pollers that invoke queue-triggered functions. @default true */
   pollQueues?: boolean;
+  /**
+   * Invoke scheduled functions at their rate (serverless.yml `schedule` events); `runScheduled`
+   * invokes them on demand either way. @default true
+   */
+  runSchedules?: boolean;
   /** Use emulators already running (`npm run emulators`) instead of starting them in this process. */
   emulators?: EmulatorEndpoints;
   /** Called with every answer the API sends (npm start prints an access log line). */
@@ -40,6 +46,8 @@ export interface LocalStack {
   definition: ServiceDefinition;
   /** Queue URLs and ARNs by logical id (LongjobQueue, LongjobDeadLetterQueue). */
   queues: Record<string, { url: string; arn: string }>;
+  /** Invokes a scheduled function (by its serverless.yml name, e.g. `sweeper`) now; its result. */
+  runScheduled(functionName: string): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -140,6 +148,27 @@ const startPollers = async (
   return pollers;
 };
 
+/** One schedule per function with `schedule` events (the first rate, when it lists several). */
+const startSchedules = async (def: ServiceDefinition, start: boolean): Promise<Map<string, Schedule>> => {
+  const schedules = new Map<string, Schedule>();
+  for (const fn of def.functions) {
+    const [rate] = fn.schedules;
+    if (!rate) continue;
+    schedules.set(
+      fn.name,
+      startSchedule({
+        functionName: `${def.service}-${def.stage}-${fn.name}`,
+        region: def.region,
+        handler: await loadHandler<ScheduledHandler>(fn.sourceFile, fn.exportName),
+        everyMs: rate.everyMs,
+        timeoutSeconds: fn.timeoutSeconds,
+        start,
+      }),
+    );
+  }
+  return schedules;
+};
+
 /**
  * The whole of podpdf on this machine: emulators, tables from resources.yml, seeded accounts, and the
  * real handlers from serverless.yml behind an API Gateway bridge. Handlers read their configuration
@@ -159,6 +188,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   const clients = emulatorClients(def.region, emulators.awsEndpoint);
   let server: Server | undefined;
   let pollers: QueuePoller[] = [];
+  let schedules = new Map<string, Schedule>();
   try {
     await createTables(def, emulators.dynamodbEndpoint);
     await createBuckets(def, clients.s3);
@@ -180,8 +210,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const bridge = await startApiBridge(await loadRoutes(def), options.port ?? 0, options.onAnswer);
     server = bridge.server;
     if (options.pollQueues ?? true) pollers = await startPollers(def, queues, clients.sqs);
+    schedules = await startSchedules(def, options.runSchedules ?? true);
     const running = server;
     const runningPollers = pollers;
+    const runningSchedules = [...schedules.values()];
     return {
       url: bridge.url,
       apiKeys,
@@ -189,10 +221,15 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       emulators,
       definition: def,
       queues,
+      runScheduled: (functionName) => {
+        const schedule = schedules.get(functionName);
+        if (!schedule) throw new Error(`${functionName} has no schedule event in serverless.yml`);
+        return schedule.runNow();
+      },
       stop: async () => {
         running.closeAllConnections();
         await new Promise<void>((resolve) => running.close(() => resolve()));
-        await Promise.all(runningPollers.map((p) => p.stop()));
+        await Promise.all([...runningPollers, ...runningSchedules].map((p) => p.stop()));
         await closeRenderer();
         clients.sqs.destroy();
         clients.s3.destroy();
@@ -201,7 +238,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     };
   } catch (err) {
     server?.close();
-    await Promise.all(pollers.map((p) => p.stop()));
+    await Promise.all([...pollers, ...schedules.values()].map((p) => p.stop()));
     clients.sqs.destroy();
     clients.s3.destroy();
     await emulators.stop();

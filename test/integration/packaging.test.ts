@@ -27,6 +27,7 @@ const FUNCTIONS: Record<string, string> = {
   processor: 'processor',
   deadLetter: 'dead-letter',
   webhook: 'webhook',
+  sweeper: 'sweeper',
   jobs: 'jobs',
   accounts: 'accounts',
 };
@@ -107,6 +108,7 @@ describe('npm run package (osls, offline)', () => {
       'podpdf-dev-processor': ['dist/handlers/processor.handler', 10240, 900, 'ProcessorRole'],
       'podpdf-dev-deadLetter': ['dist/handlers/dead-letter.handler', 512, 60, 'DeadLetterRole'],
       'podpdf-dev-webhook': ['dist/handlers/webhook.handler', 512, 60, 'WebhookRole'],
+      'podpdf-dev-sweeper': ['dist/handlers/sweeper.handler', 512, 60, 'SweeperRole'],
       'podpdf-dev-jobs': ['dist/handlers/jobs.handler', 1024, 10, 'JobsRole'],
       'podpdf-dev-accounts': ['dist/handlers/accounts.handler', 1024, 10, 'AccountsRole'],
     };
@@ -223,7 +225,7 @@ describe('npm run package (osls, offline)', () => {
 
   it('scopes every role to named resources, S3 prefixes and its own log group', () => {
     const roles = resourcesOf('AWS::IAM::Role');
-    assert.equal(roles.length, 7);
+    assert.equal(roles.length, 8);
     for (const [id, role] of roles) {
       for (const statement of role.Properties.Policies[0].PolicyDocument.Statement as Statement[]) {
         const resource = JSON.stringify(statement.Resource);
@@ -302,7 +304,7 @@ describe('npm run package (osls, offline)', () => {
       assert.equal(statements(role).MeterUsage?.Action.join(), 'dynamodb:GetItem,dynamodb:UpdateItem', role);
       assert.deepEqual(statements(role).MeterUsage?.Resource, usageTable, role);
     }
-    for (const role of ['ProcessorRole', 'DeadLetterRole']) {
+    for (const role of ['ProcessorRole', 'DeadLetterRole', 'SweeperRole']) {
       assert.deepEqual(statements(role).ReleaseActiveJobs?.Action, ['dynamodb:UpdateItem'], role);
       assert.deepEqual(statements(role).ReleaseActiveJobs?.Resource, usageTable, role);
     }
@@ -340,6 +342,7 @@ describe('npm run package (osls, offline)', () => {
       QuickjobRole: [],
       LongjobRole: [],
       JobsRole: [],
+      SweeperRole: [],
     };
     for (const [role, actions] of Object.entries(expected)) {
       const statements = kmsActions(role);
@@ -366,6 +369,50 @@ describe('npm run package (osls, offline)', () => {
       const uses = ['podpdf-dev-accounts', 'podpdf-dev-webhook'].includes(name);
       assert.deepEqual(fn.Environment.Variables.PODPDF_SECRETS_KEY_ID, uses ? keyArn : undefined, name);
     }
+  });
+
+  it('runs the sweeper every 5 minutes with only what it needs', () => {
+    const rules = resourcesOf('AWS::Events::Rule').map(([, r]) => r.Properties);
+    assert.equal(rules.length, 1);
+    assert.equal(rules[0]?.ScheduleExpression, 'rate(5 minutes)');
+    assert.equal(rules[0]?.State, 'ENABLED');
+    assert.deepEqual(rules[0]?.Targets[0].Arn, { 'Fn::GetAtt': ['SweeperLambdaFunction', 'Arn'] });
+    const permissions = resourcesOf('AWS::Lambda::Permission')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p.Principal === 'events.amazonaws.com');
+    assert.deepEqual(
+      permissions.map((p) => p.FunctionName),
+      [{ 'Fn::GetAtt': ['SweeperLambdaFunction', 'Arn'] }],
+    );
+
+    const list = template.Resources.SweeperRole?.Properties.Policies[0].PolicyDocument
+      .Statement as Statement[];
+    const bySid = Object.fromEntries(list.map((statement) => [statement.Sid, statement]));
+    const jobs = { 'Fn::GetAtt': ['JobDetailsTable', 'Arn'] };
+    assert.deepEqual(Object.fromEntries(list.map((s) => [s.Sid, s.Action.join()])), {
+      WriteOwnLogs: 'logs:CreateLogStream,logs:PutLogEvents',
+      // The sparse index of queued and processing jobs, not the table: no Scan of every job.
+      ScanActiveJobs: 'dynamodb:Scan',
+      SettleJobs: 'dynamodb:GetItem,dynamodb:UpdateItem',
+      Requeue: 'sqs:SendMessage,sqs:GetQueueAttributes',
+      ReleaseActiveJobs: 'dynamodb:UpdateItem',
+      RecordAnalytics: 'dynamodb:PutItem',
+      HandOffWebhooks: 'sqs:SendMessage',
+    });
+    assert.deepEqual(bySid.ScanActiveJobs?.Resource, {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template
+      'Fn::Sub': '${JobDetailsTable.Arn}/index/OwnerActiveIndex',
+    });
+    assert.deepEqual(bySid.SettleJobs?.Resource, jobs);
+    assert.deepEqual(bySid.Requeue?.Resource, { 'Fn::GetAtt': ['LongjobQueue', 'Arn'] });
+    assert.deepEqual(bySid.HandOffWebhooks?.Resource, { 'Fn::GetAtt': ['WebhookQueue', 'Arn'] });
+    assert.deepEqual(bySid.RecordAnalytics?.Resource, { 'Fn::GetAtt': ['AnalyticsTable', 'Arn'] });
+    assert.match(
+      JSON.stringify(bySid.WriteOwnLogs?.Resource),
+      /log-group:\/aws\/lambda\/podpdf-dev-sweeper:\*/,
+    );
+    // No S3: a job it fails has no PDF to sign a link to.
+    assert.ok(!list.some((s) => s.Action.some((a) => a.startsWith('s3:'))));
   });
 
   it('throttles the HTTP API stage in front of every route, and logs every request', () => {
@@ -657,5 +704,11 @@ describe("the packaged handlers, each run from its own function's artifact as La
       const batch = await invokeBundled(file, { Records: [] }, rootOf(fn));
       assert.deepEqual(batch, { batchItemFailures: [] });
     }
+    const sweep = await invokeBundled(
+      'sweeper.js',
+      { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
+      rootOf('sweeper'),
+    );
+    assert.deepEqual(sweep, { candidates: 0, requeued: [], failed: [], errors: 0, unfinished: false });
   });
 });

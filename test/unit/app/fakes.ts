@@ -54,6 +54,8 @@ export const fakeJobs = () => {
       const row = rows.get(jobId);
       const transition = options.token ? 'failClaimed' : 'failUnclaimed';
       if (!row || !allowsTransition(transition, row, options.now, options.token)) return undefined;
+      if (options.expectAttempts !== undefined && (row.attempts ?? 0) !== options.expectAttempts)
+        return undefined;
       Object.assign(row, {
         status: 'failed',
         error_code: error.code,

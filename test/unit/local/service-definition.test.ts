@@ -5,6 +5,7 @@ import {
   functionEnvironment,
   loadServiceDefinition,
   queueDefinitions,
+  rateMs,
   resolveEnvironment,
   tableDefinitions,
 } from '../../../src/local/service-definition.ts';
@@ -24,6 +25,7 @@ describe('service definition', () => {
         { method: 'GET', path: '/health' },
       ],
       queueTriggers: [],
+      schedules: [],
       environment: { PODPDF_PREWARM_BROWSER: 'true' },
     });
     const processor = def.functions.find((f) => f.name === 'processor');
@@ -48,6 +50,25 @@ describe('service definition', () => {
     assert.deepEqual(webhook?.queueTriggers, [
       { queue: 'WebhookQueue', batchSize: 10, reportBatchItemFailures: true },
     ]);
+  });
+
+  it("reads schedule events, with a deployment parameter's default for the rate", () => {
+    const sweeper = def.functions.find((f) => f.name === 'sweeper');
+    assert.equal(sweeper?.sourceFile, 'src/handlers/sweeper.ts');
+    assert.deepEqual(sweeper?.schedules, [{ expression: 'rate(5 minutes)', everyMs: 300_000 }]);
+    assert.deepEqual(sweeper?.queueTriggers, []);
+    assert.deepEqual(sweeper?.httpRoutes, []);
+    assert.deepEqual(
+      def.functions.filter((f) => f.schedules.length > 0).map((f) => f.name),
+      ['sweeper'],
+    );
+  });
+
+  it('turns rate expressions into periods and refuses what it cannot run', () => {
+    assert.equal(rateMs('rate(1 minute)'), 60_000);
+    assert.equal(rateMs('rate(2 hours)'), 7_200_000);
+    assert.equal(rateMs('rate(1 day)'), 86_400_000);
+    assert.throws(() => rateMs('cron(0 12 * * ? *)'), /rate\(\) schedules only/);
   });
 
   it('reads queues (dead-letter first, with the redrive policy) and the bucket', () => {
