@@ -36,6 +36,8 @@ export interface BenchPlan {
    * after `warmup` jobs (and as many limit renders) at the batch's concurrency.
    */
   longjob: { documents: DocumentId[]; sequential: number; warmup: number; batch: number };
+  /** Long-job batches (at most 100) alternating all webhook receivers answering and half failing. */
+  webhooks: { batch: number; rounds: number };
   /** The cost scenario: renders per CPU share, after a warm-up, of each document. */
   cost: { warmup: number; renders: number; documents: DocumentId[] };
   /** The `ab` scenario: interleaved quick jobs per document on this checkout and on `baseline`. */
@@ -66,6 +68,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only' | 'baseline
     overhead: { iterations: 40, documents: ALL_DOCUMENTS },
     isolation: { iterations: 40, documents: ['invoice', 'report-10'] },
     longjob: { documents: ['invoice', 'report-10'], sequential: 40, warmup: 100, batch: 200 },
+    webhooks: { batch: 100, rounds: 3 },
     cost: { warmup: 5, renders: 40, documents: ['invoice', 'report-10'] },
     ab: { rounds: 150, documents: ['invoice', 'report-10'] },
   },
@@ -82,6 +85,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only' | 'baseline
     overhead: { iterations: 4, documents: ['invoice', 'report-10'] },
     isolation: { iterations: 8, documents: ['invoice', 'report-10'] },
     longjob: { documents: ['invoice'], sequential: 10, warmup: 20, batch: 40 },
+    webhooks: { batch: 40, rounds: 1 },
     cost: { warmup: 2, renders: 10, documents: ['invoice', 'report-10'] },
     ab: { rounds: 30, documents: ['invoice', 'report-10'] },
   },
@@ -97,6 +101,7 @@ const PLANS: Record<BenchMode, Omit<BenchPlan, 'resultsDir' | 'only' | 'baseline
     overhead: { iterations: 3, documents: ['invoice'] },
     isolation: { iterations: 2, documents: ['invoice'] },
     longjob: { documents: ['invoice'], sequential: 2, warmup: 2, batch: 2 },
+    webhooks: { batch: 2, rounds: 1 },
     cost: { warmup: 1, renders: 2, documents: ['invoice'] },
     ab: { rounds: 2, documents: ['invoice'] },
   },
@@ -108,8 +113,9 @@ export const USAGE = `usage: npm run bench -- [--quick] [--smoke] [--results-dir
   --quick            under 2 minutes, fewer samples
   --smoke            tiny run that only proves the benchmark works (used by the integration test)
   --results-dir DIR  where <timestamp>.json, latest.json and latest.svg go (default bench/results)
-  --only IDS         comma-separated scenarios to run (latency, concurrency, longjob, memory,
-                     cold-start, overhead, isolation, cost, ab); targets of the others are not evaluated
+  --only IDS         comma-separated scenarios to run (latency, concurrency, longjob, webhooks,
+                     memory, cold-start, overhead, isolation, cost, ab); targets of the others are not
+                     evaluated
   --baseline DIR     another checkout of podpdf, dependencies installed (e.g. a git worktree of
                      an earlier commit): the ab scenario compares quick jobs on both, interleaved
 `;

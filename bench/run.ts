@@ -25,6 +25,7 @@ import { longjobScenario } from './scenarios/longjob.ts';
 import { memoryScenario } from './scenarios/memory.ts';
 import { overheadScenario } from './scenarios/overhead.ts';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from './scenarios/types.ts';
+import { webhooksScenario } from './scenarios/webhooks.ts';
 import { latencyChartSvg } from './svg.ts';
 import { chromiumLaunchSpec } from './systems/chromium.ts';
 import { type ChromiumCheck, startWarmSystems } from './warm-systems.ts';
@@ -38,6 +39,7 @@ const SCENARIOS: Scenario[] = [
   latencyScenario,
   concurrencyScenario,
   longjobScenario,
+  webhooksScenario,
   memoryScenario,
   coldStartScenario,
   overheadScenario,

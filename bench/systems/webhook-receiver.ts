@@ -10,22 +10,35 @@ export interface WebhookClock {
   url: string;
   /** Resolves with the arrival time of `jobId`'s webhook. */
   arrival(jobId: string, timeoutMs?: number): Promise<{ at: number; status: string }>;
+  /** Requests received so far, retries included. */
+  requests(): number;
   close(): Promise<void>;
 }
 
-export const startWebhookClock = async (): Promise<WebhookClock> => {
+/**
+ * `answer`: the status it replies with, after `delayMs` (a receiver that is down or slow); 204 at
+ * once by default.
+ */
+export const startWebhookClock = async (
+  answer: { status: number; delayMs: number } = { status: 204, delayMs: 0 },
+): Promise<WebhookClock> => {
   const arrived = new Map<string, { at: number; status: string }>();
   const waiting = new Map<string, (value: { at: number; status: string }) => void>();
+  let requests = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const at = performance.now();
-      res.writeHead(204).end();
+      requests += 1;
+      const reply = () => res.writeHead(answer.status).end();
+      if (answer.delayMs > 0) setTimeout(reply, answer.delayMs);
+      else reply();
       const { job_id: jobId, status } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
         job_id: string;
         status: string;
       };
+      if (arrived.has(jobId)) return; // a retry: the first arrival is the one timed
       arrived.set(jobId, { at, status });
       waiting.get(jobId)?.({ at, status });
     });
@@ -52,6 +65,7 @@ export const startWebhookClock = async (): Promise<WebhookClock> => {
           resolve(value);
         });
       }),
+    requests: () => requests,
     close: () => {
       unregister();
       return close();

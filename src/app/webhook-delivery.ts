@@ -158,18 +158,20 @@ const attempt = async (
       at: record.at,
       details: { ...record, ...(gate.probe ? { probe: true } : {}) },
     }),
-    ports().webhooks.recordSendOutcome(job.webhook_url, {
-      failed,
-      now,
-      reopenAt:
-        now +
-        1000 *
-          breakerCooldownS(
-            gate.failures + 1,
-            config.PODPDF_WEBHOOK_BREAKER_FAILURES,
-            config.PODPDF_WEBHOOK_BREAKER_COOLDOWN_S,
-          ),
-    }),
+    // A success to a URL with no failures on record changes nothing there: no write.
+    (failed || gate.failures > 0 || gate.probe) &&
+      ports().webhooks.recordSendOutcome(job.webhook_url, {
+        failed,
+        now,
+        reopenAt:
+          now +
+          1000 *
+            breakerCooldownS(
+              gate.failures + 1,
+              config.PODPDF_WEBHOOK_BREAKER_FAILURES,
+              config.PODPDF_WEBHOOK_BREAKER_COOLDOWN_S,
+            ),
+      }),
     isGone(statusCode) && account.webhook_url === job.webhook_url
       ? retireDefaultWebhook(job, record.at)
       : undefined,
