@@ -15,11 +15,23 @@ import { Expressions } from './expressions.ts';
 export const OWNER_CREATED_INDEX = 'OwnerCreatedAtIndex';
 /** Sparse GSI holding only queued and processing jobs (keyed by `active_owner`). */
 export const OWNER_ACTIVE_INDEX = 'OwnerActiveIndex';
+/** GSI listing an account's jobs by their last change, for `GET /jobs?since=`. */
+export const OWNER_UPDATED_INDEX = 'OwnerUpdatedAtIndex';
 
 export const jobsTable = () => getConfig().JOBS_TABLE;
 
 /**
- * Runs a conditional update on one job built with `x`; a failed condition returns undefined instead
+ * `update` (an UpdateExpression of `x`) that also sets `updated_at` to the time of the write. Every
+ * write to a job row goes through it (or through insertJob), so `GET /jobs?since=` sees every change.
+ */
+export const touching = (x: Expressions, update: string): string => {
+  const stamp = `${x.name('updated_at')} = ${x.value(new Date().toISOString())}`;
+  if (update.startsWith('SET ')) return `SET ${stamp}, ${update.slice('SET '.length)}`;
+  return update ? `SET ${stamp} ${update}` : `SET ${stamp}`;
+};
+
+/**
+ * Runs a conditional update on one job built with `x` (stamping `updated_at`); a failed condition returns undefined instead
  * of throwing, so a lost race reads as "not this time".
  */
 export const updateJobIf = async (
@@ -34,7 +46,7 @@ export const updateJobIf = async (
         TableName: jobsTable(),
         Key: { job_id: jobId },
         ConditionExpression: condition,
-        UpdateExpression: update,
+        UpdateExpression: touching(x, update),
         ReturnValues: 'ALL_NEW',
         ...x.attributes(),
       }),
@@ -46,12 +58,15 @@ export const updateJobIf = async (
   }
 };
 
-/** Writes a new job row; refuses to replace an existing one. `signal` bounds the call. */
+/**
+ * Writes a new job row (its `updated_at` is its `created_at` unless given); refuses to replace an
+ * existing one. `signal` bounds the call.
+ */
 export const insertJob = async (job: JobRecord, signal?: AbortSignal): Promise<void> => {
   await getDocumentClient().send(
     new PutCommand({
       TableName: jobsTable(),
-      Item: job,
+      Item: { ...job, updated_at: job.updated_at ?? job.created_at },
       ConditionExpression: 'attribute_not_exists(job_id)',
     }),
     signal ? { abortSignal: signal } : {},

@@ -95,6 +95,8 @@ export interface JobRecord {
   pages?: number;
   truncated?: boolean;
   created_at: string;
+  /** When the row last changed (any write); absent only on rows written before it existed. */
+  updated_at?: string;
   completed_at?: string;
   duration_ms?: number;
   timeout_occurred?: boolean;
@@ -117,6 +119,11 @@ export interface JobRecord {
   lease_expires_at?: number;
   attempts?: number;
   started_at?: string;
+  /** Where a processing job is (`rendering` from its claim, `storing` while a slow upload runs). */
+  stage?: 'rendering' | 'storing';
+  /** Times the owner re-queued the job with POST /jobs/{job_id}/retry. */
+  retry_count?: number;
+  retried_at?: string;
   render_ms?: number;
   s3_key?: string;
   s3_url?: string;

@@ -12,6 +12,12 @@ const listQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   status: z.enum(Object.values(JobStatus) as [JobStatus, ...JobStatus[]]).optional(),
   cursor: z.string().min(1).max(2048).optional(),
+  /** An ISO 8601 instant (with Z or an offset), compared as the instant `toISOString` writes. */
+  since: z.iso
+    .datetime({ offset: true, abort: true })
+    .refine((text) => !Number.isNaN(Date.parse(text)), 'must be a real instant')
+    .transform((text) => new Date(text).toISOString())
+    .optional(),
 });
 
 const jobIdOf = (pathParameters: Record<string, string | undefined> | undefined): string => {

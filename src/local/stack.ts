@@ -145,7 +145,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   let server: Server | undefined;
   let pollers: QueuePoller[] = [];
   try {
-    await createTables(def, emulators.dynamodbEndpoint);
+    for (const line of await createTables(def, emulators.dynamodbEndpoint)) console.warn(`[local] ${line}`);
     await createBuckets(def, clients.s3);
     const queues = await createQueues(def, clients.sqs, options.queueVisibilityTimeoutSeconds);
     const queueUrls = Object.fromEntries(Object.entries(queues).map(([id, q]) => [id, q.url]));

@@ -11,8 +11,9 @@ import { getRenderCount } from '../../src/renderer/render.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
 interface JobList {
-  jobs: Array<{ job_id: string; status: string; created_at: string }>;
+  jobs: Array<{ job_id: string; status: string; created_at: string; updated_at: string }>;
   next_cursor: string | null;
+  next_since: string | null;
   active_count: number;
 }
 
@@ -235,6 +236,85 @@ describe('GET /jobs, DELETE /jobs/{job_id}', () => {
     assert.deepEqual(result.batchItemFailures, []);
     assert.equal(getRenderCount(), renders);
     assert.equal((await getJob(jobId))?.status, 'cancelled');
+  });
+
+  it('lists the changes since an instant, oldest first, for the caller only', async () => {
+    const all = (await list('?limit=100')).body;
+    assert.equal(all.next_since, null);
+    for (const job of all.jobs) assert.ok(job.updated_at >= job.created_at, job.job_id);
+    const oldest = all.jobs.map((j) => j.updated_at).sort()[0] ?? '';
+    const changes = await list(`?since=${encodeURIComponent(oldest)}&limit=100`);
+    assert.equal(changes.status, 200);
+    const stamps = changes.body.jobs.map((j) => j.updated_at);
+    assert.deepEqual(stamps, [...stamps].sort(), 'oldest change first');
+    assert.deepEqual(new Set(changes.body.jobs.map((j) => j.job_id)), new Set(all.jobs.map((j) => j.job_id)));
+    assert.equal(changes.body.active_count, all.active_count);
+    assert.ok(changes.body.next_since && changes.body.next_since >= oldest);
+
+    // A change moves a job past the newest updated_at a poller saw; since is inclusive.
+    const newest = stamps.at(-1) ?? '';
+    const target = submitted[1] ?? '';
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const cancelled = await stack.call('DELETE', `/jobs/${target}`);
+    const view = (await cancelled.json()) as { updated_at: string; status: string };
+    assert.equal(view.status, 'cancelled');
+    assert.ok(view.updated_at > newest);
+    const after = (await list(`?since=${encodeURIComponent(newest)}`)).body;
+    assert.equal(after.jobs.at(-1)?.job_id, target);
+    assert.equal(after.jobs.at(-1)?.updated_at, view.updated_at);
+    assert.ok(after.jobs.every((j) => j.updated_at >= newest));
+    const single = (await stack.call('GET', `/jobs/${target}`)) as Response;
+    assert.equal(((await single.json()) as { updated_at: string }).updated_at, view.updated_at);
+
+    // Another account's since= lists its own job only; an offset is read as the instant it names.
+    const ofB = (await list('?since=2000-01-01T01:00:00%2B01:00', 'list-key-b')).body;
+    assert.equal(ofB.jobs.length, 1);
+    assert.ok(!all.jobs.some((j) => j.job_id === ofB.jobs[0]?.job_id));
+    assert.equal(
+      (await list(`?since=${encodeURIComponent(view.updated_at)}`, 'list-key-b')).body.jobs.length,
+      0,
+    );
+
+    // Pages of a since= listing, with a status filter, walk every match once.
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await list(
+        `?since=${encodeURIComponent(oldest)}&status=queued&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      assert.equal(page.status, 200);
+      ids.push(...page.body.jobs.map((j) => j.job_id));
+      cursor = page.body.next_cursor;
+    } while (cursor && ids.length < 20);
+    assert.deepEqual(
+      ids.sort(),
+      all.jobs
+        .filter((j) => j.status === 'queued' && j.job_id !== target)
+        .map((j) => j.job_id)
+        .sort(),
+    );
+  });
+
+  it('refuses a bad since, and a cursor of the other kind of listing', async () => {
+    for (const since of ['yesterday', '2025-13-01T00:00:00Z', '2025-05-01', '1746100000000', '']) {
+      const { status, body } = await list(`?since=${encodeURIComponent(since)}`);
+      assert.equal(status, 400, since);
+      assert.equal(body.error?.code, 'INVALID_QUERY', since);
+      assert.deepEqual(
+        (body.error?.details as { issues: Array<{ path: string }> } | undefined)?.issues.map((i) => i.path),
+        ['since'],
+      );
+    }
+    const byCreation = (await list('?limit=1')).body.next_cursor ?? '';
+    const since = '2000-01-01T00:00:00.000Z';
+    const byChange = (await list(`?limit=1&since=${since}`)).body.next_cursor ?? '';
+    assert.ok(byCreation && byChange);
+    assert.equal(
+      (await list(`?since=${since}&cursor=${encodeURIComponent(byCreation)}`)).body.error?.code,
+      'INVALID_CURSOR',
+    );
+    assert.equal((await list(`?cursor=${encodeURIComponent(byChange)}`)).body.error?.code, 'INVALID_CURSOR');
+    assert.equal((await list(`?since=${since}&cursor=${encodeURIComponent(byChange)}`)).status, 200);
   });
 
   it('shows the account without its secret and manages the webhook', async () => {
