@@ -203,3 +203,80 @@ export const cancelJob = (jobId: string, owner: string, now: number) =>
     { set: { cancelled_at: new Date(now).toISOString() }, remove: ['active_owner'] },
     (x) => `${x.name('owner')} = ${x.value(owner)}`,
   );
+
+/**
+ * What a retry clears: the failure, the stage, and the failure's webhook delivery, so the new outcome
+ * is announced like a first one.
+ */
+const RETRY_CLEARS = [
+  'error_code',
+  'error_message',
+  'completed_at',
+  'duration_ms',
+  'stage',
+  'webhook_delivered',
+  'webhook_delivered_at',
+  'webhook_retry_count',
+  'webhook_retry_log',
+  'webhook_lease_expires_at',
+] as const;
+
+/**
+ * The condition of a retry besides its status: the owner's long job, `retry_count` as the caller read
+ * it, and no failure webhook still being delivered (that delivery would write its outcome over the
+ * retried job's).
+ */
+const retryGuard = (owner: string, retryCount: number) => (x: Expressions) =>
+  [
+    `${x.name('owner')} = ${x.value(owner)}`,
+    `${x.name('job_type')} = ${x.value('long')}`,
+    retryCount === 0
+      ? `attribute_not_exists(${x.name('retry_count')})`
+      : `${x.name('retry_count')} = ${x.value(retryCount)}`,
+    `(attribute_not_exists(${x.name('webhook_url')}) OR attribute_exists(${x.name('webhook_delivered')}))`,
+  ].join(' AND ');
+
+/**
+ * failed → queued for the owner's failed long job that `retry_count` was `retryCount`: clears the
+ * failure, counts the retry and makes the job active again. Undefined when the row does not allow it.
+ */
+export const requeueJob = (jobId: string, owner: string, retryCount: number, now: number) =>
+  moveJob(
+    jobId,
+    'retry',
+    { now },
+    {
+      set: { active_owner: owner, retried_at: new Date(now).toISOString(), retry_count: retryCount + 1 },
+      remove: [...RETRY_CLEARS],
+    },
+    retryGuard(owner, retryCount),
+  );
+
+/**
+ * queued → failed, back to `previous` (the row as it was before requeueJob), while no worker has
+ * taken the job: the retry's message could not be sent. Undefined when the row has moved on.
+ */
+export const undoRetry = (jobId: string, previous: JobRecord, now: number) => {
+  const restored = Object.fromEntries(
+    [...RETRY_CLEARS, 'retry_count', 'retried_at'].map((field) => [
+      field,
+      previous[field as keyof JobRecord],
+    ]),
+  );
+  return moveJob(
+    jobId,
+    'undoRetry',
+    { now },
+    {
+      set: restored,
+      remove: [
+        ...ENDED,
+        ...Object.entries(restored)
+          .filter(([, value]) => value === undefined)
+          .map(([field]) => field),
+      ],
+    },
+    (x) =>
+      `${x.name('owner')} = ${x.value(previous.owner)} AND ${x.name('retry_count')} = ${x.value((previous.retry_count ?? 0) + 1)}`,
+  );
+};

@@ -27,6 +27,8 @@ export interface JobView {
   error_code: string | null;
   error_message: string | null;
   webhook_delivered: boolean | null;
+  /** Times the owner re-queued the job with POST /jobs/{job_id}/retry. */
+  retry_count: number;
 }
 
 const isExpired = (job: JobRecord, now: number): boolean =>
@@ -67,6 +69,7 @@ export const toJobView = async (job: JobRecord, now = ports().clock.now()): Prom
     error_code: job.error_code ?? (expired ? ErrorCode.FILE_EXPIRED : null),
     error_message: job.error_message ?? (expired ? errors.fileExpired().message : null),
     webhook_delivered: job.webhook_delivered ?? null,
+    retry_count: job.retry_count ?? 0,
   };
 };
 

@@ -11,8 +11,18 @@ import {
   getJob,
   insertJob,
   releaseClaim,
+  requeueJob,
+  undoRetry,
 } from '../adapters/jobs-table.ts';
-import { deleteObject, getInput, presignPdf, probeBucket, putInput, putPdf } from '../adapters/s3.ts';
+import {
+  deleteObject,
+  getInput,
+  presignPdf,
+  probeBucket,
+  putInput,
+  putPdf,
+  putSourceInput,
+} from '../adapters/s3.ts';
 import { enqueueLongjob, queueDepth } from '../adapters/sqs.ts';
 import {
   admitRequest,
@@ -40,6 +50,8 @@ export interface Ports {
     completeJob: typeof completeJob;
     failJob: typeof failJob;
     cancelJob: typeof cancelJob;
+    requeueJob: typeof requeueJob;
+    undoRetry: typeof undoRetry;
     claimWebhookDelivery: typeof claimWebhookDelivery;
     recordWebhookAttempt: typeof recordWebhookAttempt;
     finishWebhook: typeof finishWebhook;
@@ -58,6 +70,7 @@ export interface Ports {
   };
   blobs: {
     putInput: typeof putInput;
+    putSourceInput: typeof putSourceInput;
     getInput: typeof getInput;
     deleteObject: typeof deleteObject;
     putPdf: typeof putPdf;
@@ -87,6 +100,8 @@ const adapters: Ports = {
     completeJob,
     failJob,
     cancelJob,
+    requeueJob,
+    undoRetry,
     claimWebhookDelivery,
     recordWebhookAttempt,
     finishWebhook,
@@ -96,7 +111,7 @@ const adapters: Ports = {
   },
   accounts: { getAccount, findAccountByKeyHash, updateWebhookSettings },
   idempotency: { putIdempotencyRecord, deleteIdempotencyRecord },
-  blobs: { putInput, getInput, deleteObject, putPdf, presignPdf, probeBucket },
+  blobs: { putInput, putSourceInput, getInput, deleteObject, putPdf, presignPdf, probeBucket },
   queue: { enqueueLongjob, queueDepth },
   analytics: { recordEvent },
   usage: { admitRequest, getUsage, refundPdf, reserveActiveJob, releaseActiveJob },

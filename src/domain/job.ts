@@ -48,6 +48,10 @@ export const JOB_TRANSITIONS = {
   },
   /** The owner cancels a job no worker has taken. */
   cancel: { from: { queued: 'none' }, to: JobStatus.CANCELLED },
+  /** The owner runs a failed long job again (POST /jobs/{job_id}/retry), under the same id. */
+  retry: { from: { failed: 'none' }, to: JobStatus.QUEUED },
+  /** A retry whose message could not be sent goes back to the failure it retried. */
+  undoRetry: { from: { queued: 'none' }, to: JobStatus.FAILED },
 } as const satisfies Record<string, { from: Partial<Record<JobStatus, TransitionGuard>>; to: JobStatus }>;
 
 export type JobTransition = keyof typeof JOB_TRANSITIONS;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { authenticate } from '../app/auth.ts';
+import { retryOwnJob } from '../app/job-retry.ts';
 import { cancelOwnJob, downloadUrl, getOwnJob, listOwnJobs, toJobView } from '../app/jobs.ts';
 import { admit } from '../app/metering.ts';
 import { errors } from '../domain/errors.ts';
@@ -27,10 +28,17 @@ const jobIdOf = (pathParameters: Record<string, string | undefined> | undefined)
   return id;
 };
 
-/** GET /jobs, GET /jobs/{job_id}, GET /jobs/{job_id}/download, DELETE /jobs/{job_id}: the caller's jobs only. */
+const RETRY = 'POST /jobs/{job_id}/retry';
+
+/**
+ * GET /jobs, GET /jobs/{job_id}, GET /jobs/{job_id}/download, DELETE /jobs/{job_id} and
+ * POST /jobs/{job_id}/retry: the caller's jobs only. A retry is a PDF: it is admitted against the
+ * month's quota (and given back when the job is not re-queued).
+ */
 export const handler = httpHandler(async (event, _context, headers) => {
   const caller = await authenticate(event);
-  await admit(caller, headers, false);
+  const retryId = event.routeKey === RETRY ? jobIdOf(event.pathParameters) : undefined;
+  const { period } = await admit(caller, headers, retryId !== undefined);
   switch (event.routeKey) {
     case 'GET /jobs': {
       const query = parseWith(listQuerySchema, event.queryStringParameters ?? {}, errors.invalidQuery);
@@ -48,6 +56,11 @@ export const handler = httpHandler(async (event, _context, headers) => {
         body: '',
         isBase64Encoded: false,
       };
+    case RETRY: {
+      const job = await retryOwnJob(caller, retryId ?? '', period);
+      headers.location = `/jobs/${job.job_id}`;
+      return jsonResponse(202, await toJobView(job));
+    }
     case 'DELETE /jobs/{job_id}':
       return jsonResponse(200, await toJobView(await cancelOwnJob(caller, jobIdOf(event.pathParameters))));
     default:
