@@ -119,7 +119,7 @@ const moveJob = (
 };
 
 /** What a job leaves behind once it is final: it no longer counts as active and no claim is held. */
-const ENDED = ['active_owner', 'lease_token', 'lease_expires_at'];
+const ENDED = ['active_owner', 'lease_token', 'lease_expires_at', 'stage'];
 
 /**
  * Takes the processing claim: queued → processing, or re-takes a processing job whose lease ran out
@@ -131,14 +131,35 @@ export const claimJob = (jobId: string, token: string, now: number, leaseMs: num
     'claim',
     { now },
     {
-      set: { lease_token: token, lease_expires_at: now + leaseMs, started_at: new Date(now).toISOString() },
+      set: {
+        lease_token: token,
+        lease_expires_at: now + leaseMs,
+        started_at: new Date(now).toISOString(),
+        // Free in this write; also replaces a `storing` left by a worker that died uploading.
+        stage: 'rendering',
+      },
       add: { attempts: 1 },
     },
   );
 
 /** Gives a claim back after a transient failure so the redelivered message can take it. */
 export const releaseClaim = (jobId: string, token: string) =>
-  moveJob(jobId, 'release', { now: Date.now(), token }, { remove: ['lease_token', 'lease_expires_at'] });
+  moveJob(
+    jobId,
+    'release',
+    { now: Date.now(), token },
+    { remove: ['lease_token', 'lease_expires_at', 'stage'] },
+  );
+
+/**
+ * Marks the job `storing` while `token` still holds its claim (no status change). One write, made only
+ * when an upload is slow enough to be seen (app/job-stage.ts); undefined when the claim is gone.
+ */
+export const markStoring = (jobId: string, token: string) => {
+  const x = new Expressions();
+  const condition = `${x.name('status')} = ${x.value('processing')} AND ${x.name('lease_token')} = ${x.value(token)}`;
+  return updateJobIf(jobId, x, condition, x.update({ set: { stage: 'storing' } }));
+};
 
 export interface CompletedFields {
   pages: number;
@@ -269,11 +290,14 @@ export const undoRetry = (jobId: string, previous: JobRecord, now: number) => {
     { now },
     {
       set: restored,
+      // Each path once, and none that is also set: DynamoDB refuses overlapping paths.
       remove: [
-        ...ENDED,
-        ...Object.entries(restored)
-          .filter(([, value]) => value === undefined)
-          .map(([field]) => field),
+        ...new Set([
+          ...ENDED.filter((field) => restored[field] === undefined),
+          ...Object.entries(restored)
+            .filter(([, value]) => value === undefined)
+            .map(([field]) => field),
+        ]),
       ],
     },
     (x) =>

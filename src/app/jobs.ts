@@ -1,6 +1,6 @@
 import { getConfig } from '../config.ts';
 import { ErrorCode, errors } from '../domain/errors.ts';
-import type { JobRecord, JobStatus } from '../domain/job.ts';
+import { type JobRecord, type JobStage, type JobStatus, jobStage, STAGE_PROGRESS } from '../domain/job.ts';
 import { cursorSigningKey, decodeCursor, encodeCursor, nextSince } from '../domain/jobs-cursor.ts';
 import { log } from '../log.ts';
 import type { Caller } from './auth.ts';
@@ -13,6 +13,10 @@ export interface JobView {
   job_id: string;
   job_type: string;
   status: string;
+  /** queued, rendering, storing, delivering (final, webhook not settled) or done. */
+  stage: JobStage;
+  /** 0–1, by stage (STAGE_PROGRESS). */
+  progress: number;
   mode: string;
   pages: number | null;
   truncated: boolean | null;
@@ -57,6 +61,8 @@ export const toJobView = async (job: JobRecord, now = ports().clock.now()): Prom
     job_id: job.job_id,
     job_type: job.job_type,
     status: job.status,
+    stage: jobStage(job),
+    progress: STAGE_PROGRESS[jobStage(job)],
     mode: job.mode,
     pages: job.pages ?? null,
     truncated: job.truncated ?? null,

@@ -10,6 +10,7 @@ import {
   failJob,
   getJob,
   insertJob,
+  markStoring,
   releaseClaim,
   requeueJob,
   undoRetry,
@@ -47,6 +48,7 @@ export interface Ports {
     getJob: typeof getJob;
     claimJob: typeof claimJob;
     releaseClaim: typeof releaseClaim;
+    markStoring: typeof markStoring;
     completeJob: typeof completeJob;
     failJob: typeof failJob;
     cancelJob: typeof cancelJob;
@@ -97,6 +99,7 @@ const adapters: Ports = {
     getJob,
     claimJob,
     releaseClaim,
+    markStoring,
     completeJob,
     failJob,
     cancelJob,

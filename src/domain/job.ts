@@ -16,7 +16,7 @@ export const JobStatus = {
 } as const;
 export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 
-/** States a job never leaves. */
+/** States no worker moves a job out of; only its owner's retry re-queues a failed long job. */
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'timeout', 'cancelled'];
 
 /**
@@ -71,6 +71,34 @@ export const allowsTransition = (
   if (guard === 'own-claim') return token !== undefined && job.lease_token === token;
   if (guard === 'lapsed-claim') return (job.lease_expires_at ?? 0) < now;
   return true;
+};
+
+/**
+ * Where a job is, as clients see it: `queued`; `rendering` from its claim; `storing` while a slow PDF
+ * upload runs; `delivering` once final while its webhook has not been settled; `done` otherwise.
+ */
+export type JobStage = 'queued' | 'rendering' | 'storing' | 'delivering' | 'done';
+
+/** Progress (0–1) at each stage: coarse steps, not a measure of the work left. */
+export const STAGE_PROGRESS: Record<JobStage, number> = {
+  queued: 0,
+  rendering: 0.1,
+  storing: 0.8,
+  delivering: 0.95,
+  done: 1,
+};
+
+/**
+ * The stage of `job`, from its status and the stage its processor last wrote (`rendering` by the
+ * claim, `storing` before a slow upload); `delivering` is read off the webhook fields, never written.
+ */
+export const jobStage = (
+  job: Pick<JobRecord, 'status' | 'stage' | 'webhook_url' | 'webhook_delivered'>,
+): JobStage => {
+  if (job.status === 'queued') return 'queued';
+  if (job.status === 'processing') return job.stage === 'storing' ? 'storing' : 'rendering';
+  const announced = job.status === 'completed' || job.status === 'failed';
+  return announced && job.webhook_url && job.webhook_delivered === undefined ? 'delivering' : 'done';
 };
 
 /** States counted in `active_count`: a poller should keep polling while any exist. */

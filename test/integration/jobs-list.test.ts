@@ -4,7 +4,16 @@ import { after, before, describe, it } from 'node:test';
 import type { Context } from 'aws-lambda';
 import { getDocumentClient } from '../../src/adapters/dynamodb.ts';
 import { MAX_LISTING_QUERIES } from '../../src/adapters/jobs-listing.ts';
-import { getJob, insertJob, OWNER_CREATED_INDEX } from '../../src/adapters/jobs-table.ts';
+import {
+  claimJob,
+  completeJob,
+  getJob,
+  insertJob,
+  markStoring,
+  OWNER_CREATED_INDEX,
+  requeueJob,
+  undoRetry,
+} from '../../src/adapters/jobs-table.ts';
 import type { JobStatus } from '../../src/domain/job.ts';
 import { handler as processor } from '../../src/handlers/processor.ts';
 import { getRenderCount } from '../../src/renderer/render.ts';
@@ -352,5 +361,73 @@ describe('GET /jobs, DELETE /jobs/{job_id}', () => {
     });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { error: { message: string } }).error.message, /rotate-secret/);
+  });
+
+  it('writes retry, its undo and the stages with conditions DynamoDB accepts', async () => {
+    const owner = stack.accounts[0]?.user_id ?? '';
+    const jobId = randomUUID();
+    const failed = {
+      job_id: jobId,
+      owner,
+      job_type: 'long' as const,
+      status: 'failed' as const,
+      mode: 'html',
+      created_at: new Date().toISOString(),
+      completed_at: new Date().toISOString(),
+      error_code: 'RENDER_TIMEOUT' as const,
+      error_message: 'slow',
+      webhook_url: 'https://hooks.example/x',
+      webhook_delivered: false,
+      webhook_retry_count: 3,
+      webhook_retry_log: [{ at: new Date().toISOString(), attempt: 1, error: 'refused', duration_ms: 3 }],
+      ttl: Math.floor(Date.now() / 1000) + 86_400,
+    };
+    await insertJob(failed);
+    const previous = await getJob(jobId);
+    assert.ok(previous);
+    assert.equal(await requeueJob(jobId, 'someone-else', 0, Date.now()), undefined);
+    assert.equal(await requeueJob(jobId, owner, 1, Date.now()), undefined, 'retry_count as read');
+    const queued = await requeueJob(jobId, owner, 0, Date.now());
+    assert.equal(queued?.status, 'queued');
+    assert.equal(queued?.retry_count, 1);
+    assert.equal(queued?.active_owner, owner);
+    assert.equal(queued?.webhook_retry_log, undefined);
+    const undone = await undoRetry(jobId, previous, Date.now());
+    const { updated_at: _was, ...unchanged } = previous;
+    const { updated_at: now, ...restored } = undone ?? previous;
+    assert.deepEqual(restored, unchanged);
+    assert.ok((now ?? '') >= (previous.updated_at ?? ''));
+    assert.equal(await undoRetry(jobId, previous, Date.now()), undefined, 'only while queued');
+
+    // Claimed → rendering; a slow upload → storing; completed with the webhook pending → delivering.
+    await requeueJob(jobId, owner, 0, Date.now());
+    const view = async () =>
+      (await (await stack.call('GET', `/jobs/${jobId}`)).json()) as { stage: string; progress: number };
+    assert.deepEqual(await view(), { ...(await view()), stage: 'queued', progress: 0 });
+    await claimJob(jobId, 'token', Date.now(), 60_000);
+    assert.equal((await view()).stage, 'rendering');
+    assert.equal(await markStoring(jobId, 'other-token'), undefined);
+    assert.equal((await markStoring(jobId, 'token'))?.stage, 'storing');
+    assert.equal((await view()).progress, 0.8);
+    const done = await completeJob(
+      jobId,
+      'token',
+      {
+        pages: 1,
+        truncated: false,
+        s3_key: `pdfs/${jobId}.pdf`,
+        s3_url: 'https://x',
+        s3_url_expires_at: new Date().toISOString(),
+        completed_at: new Date().toISOString(),
+        duration_ms: 1,
+        render_ms: 1,
+      },
+      { now: Date.now() },
+    );
+    assert.equal(done?.stage, undefined);
+    assert.deepEqual(
+      { stage: (await view()).stage, progress: (await view()).progress },
+      { stage: 'delivering', progress: 0.95 },
+    );
   });
 });
