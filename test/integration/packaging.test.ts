@@ -89,6 +89,7 @@ describe('npm run package (osls, offline)', () => {
       'GET /jobs/{job_id}',
       'GET /jobs/{job_id}/download',
       'POST /accounts/me/webhook/rotate-secret',
+      'POST /jobs/{job_id}/retry',
       'POST /longjob',
       'POST /quickjob',
       'PUT /accounts/me/webhook',
@@ -184,6 +185,23 @@ describe('npm run package (osls, offline)', () => {
       { AttributeName: 'owner', KeyType: 'HASH' },
       { AttributeName: 'created_at', KeyType: 'RANGE' },
     ]);
+    const jobIndexes = Object.fromEntries(
+      (
+        (tables.JobDetailsTable?.GlobalSecondaryIndexes ?? []) as Array<{
+          IndexName: string;
+          KeySchema: unknown;
+        }>
+      ).map((index) => [index.IndexName, index.KeySchema]),
+    );
+    assert.deepEqual(jobIndexes.OwnerUpdatedAtIndex, [
+      { AttributeName: 'owner', KeyType: 'HASH' },
+      { AttributeName: 'updated_at', KeyType: 'RANGE' },
+    ]);
+    assert.ok(
+      ((tables.JobDetailsTable?.AttributeDefinitions ?? []) as Array<{ AttributeName: string }>).some(
+        (a) => a.AttributeName === 'updated_at',
+      ),
+    );
     assert.deepEqual(tables.JobDetailsTable?.TimeToLiveSpecification, {
       AttributeName: 'ttl',
       Enabled: true,
@@ -218,6 +236,19 @@ describe('npm run package (osls, offline)', () => {
     assert.deepEqual(statements('DeadLetterRole').SignPdfUrls?.Action, ['s3:GetObject']);
     assert.deepEqual(statements('LongjobRole').Enqueue?.Resource, { 'Fn::GetAtt': ['LongjobQueue', 'Arn'] });
     assert.deepEqual(statements('ProcessorRole').ReadInputs?.Action, ['s3:GetObject']);
+    // Retry: the jobs function reads stored inputs back, queues the job and lists by updated_at.
+    assert.deepEqual(statements('JobsRole').ReadInputsToRetry?.Action, ['s3:GetObject']);
+    assert.match(
+      JSON.stringify(statements('JobsRole').ReadInputsToRetry?.Resource),
+      /PdfBucket\.Arn\}\/inputs\/\*/,
+    );
+    assert.deepEqual(statements('JobsRole').EnqueueRetries?.Action, ['sqs:SendMessage']);
+    assert.deepEqual(statements('JobsRole').EnqueueRetries?.Resource, {
+      'Fn::GetAtt': ['LongjobQueue', 'Arn'],
+    });
+    assert.ok(
+      JSON.stringify(statements('JobsRole').ListJobs?.Resource).includes('/index/OwnerUpdatedAtIndex'),
+    );
     assert.deepEqual(statements('ProcessorRole').ConsumeQueue?.Resource, {
       'Fn::GetAtt': ['LongjobQueue', 'Arn'],
     });
