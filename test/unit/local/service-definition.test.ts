@@ -36,7 +36,13 @@ describe('service definition', () => {
     const jobs = def.functions.find((f) => f.name === 'jobs');
     assert.deepEqual(
       jobs?.httpRoutes.map((r) => `${r.method} ${r.path}`),
-      ['GET /jobs', 'GET /jobs/{job_id}', 'GET /jobs/{job_id}/download', 'DELETE /jobs/{job_id}'],
+      [
+        'GET /jobs',
+        'GET /jobs/{job_id}',
+        'GET /jobs/{job_id}/download',
+        'DELETE /jobs/{job_id}',
+        'POST /jobs/{job_id}/retry',
+      ],
     );
   });
 
@@ -77,6 +83,7 @@ describe('service definition', () => {
       [
         ['OwnerCreatedAtIndex', ['owner', 'created_at']],
         ['OwnerActiveIndex', ['active_owner', 'created_at']],
+        ['OwnerUpdatedAtIndex', ['owner', 'updated_at']],
       ],
     );
   });
