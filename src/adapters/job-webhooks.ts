@@ -2,7 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { WebhookAttempt } from '../domain/job.ts';
 import { getDocumentClient } from './dynamodb.ts';
 import { Expressions } from './expressions.ts';
-import { jobsTable, updateJobIf } from './jobs-table.ts';
+import { jobsTable, touching, updateJobIf } from './jobs-table.ts';
 
 /**
  * A finished job's webhook state in its row: the delivery round, the delivery claim (so duplicate
@@ -56,7 +56,7 @@ const updateJob = async (jobId: string, x: Expressions, update: string): Promise
     new UpdateCommand({
       TableName: jobsTable(),
       Key: { job_id: jobId },
-      UpdateExpression: update,
+      UpdateExpression: touching(x, update),
       ...x.attributes(),
     }),
   );

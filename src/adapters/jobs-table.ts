@@ -15,11 +15,23 @@ import { Expressions } from './expressions.ts';
 export const OWNER_CREATED_INDEX = 'OwnerCreatedAtIndex';
 /** Sparse GSI holding only queued and processing jobs (keyed by `active_owner`). */
 export const OWNER_ACTIVE_INDEX = 'OwnerActiveIndex';
+/** GSI listing an account's jobs by their last change, for `GET /jobs?since=`. */
+export const OWNER_UPDATED_INDEX = 'OwnerUpdatedAtIndex';
 
 export const jobsTable = () => getConfig().JOBS_TABLE;
 
 /**
- * Runs a conditional update on one job built with `x`; a failed condition returns undefined instead
+ * `update` (an UpdateExpression of `x`) that also sets `updated_at` to the time of the write. Every
+ * write to a job row goes through it (or through insertJob), so `GET /jobs?since=` sees every change.
+ */
+export const touching = (x: Expressions, update: string): string => {
+  const stamp = `${x.name('updated_at')} = ${x.value(new Date().toISOString())}`;
+  if (update.startsWith('SET ')) return `SET ${stamp}, ${update.slice('SET '.length)}`;
+  return update ? `SET ${stamp} ${update}` : `SET ${stamp}`;
+};
+
+/**
+ * Runs a conditional update on one job built with `x` (stamping `updated_at`); a failed condition returns undefined instead
  * of throwing, so a lost race reads as "not this time".
  */
 export const updateJobIf = async (
@@ -34,7 +46,7 @@ export const updateJobIf = async (
         TableName: jobsTable(),
         Key: { job_id: jobId },
         ConditionExpression: condition,
-        UpdateExpression: update,
+        UpdateExpression: touching(x, update),
         ReturnValues: 'ALL_NEW',
         ...x.attributes(),
       }),
@@ -46,12 +58,15 @@ export const updateJobIf = async (
   }
 };
 
-/** Writes a new job row; refuses to replace an existing one. `signal` bounds the call. */
+/**
+ * Writes a new job row (its `updated_at` is its `created_at` unless given); refuses to replace an
+ * existing one. `signal` bounds the call.
+ */
 export const insertJob = async (job: JobRecord, signal?: AbortSignal): Promise<void> => {
   await getDocumentClient().send(
     new PutCommand({
       TableName: jobsTable(),
-      Item: job,
+      Item: { ...job, updated_at: job.updated_at ?? job.created_at },
       ConditionExpression: 'attribute_not_exists(job_id)',
     }),
     signal ? { abortSignal: signal } : {},
@@ -104,7 +119,7 @@ const moveJob = (
 };
 
 /** What a job leaves behind once it is final: it no longer counts as active and no claim is held. */
-const ENDED = ['active_owner', 'lease_token', 'lease_expires_at'];
+const ENDED = ['active_owner', 'lease_token', 'lease_expires_at', 'stage'];
 
 /**
  * Takes the processing claim: queued → processing, or re-takes a processing job whose lease ran out
@@ -116,14 +131,35 @@ export const claimJob = (jobId: string, token: string, now: number, leaseMs: num
     'claim',
     { now },
     {
-      set: { lease_token: token, lease_expires_at: now + leaseMs, started_at: new Date(now).toISOString() },
+      set: {
+        lease_token: token,
+        lease_expires_at: now + leaseMs,
+        started_at: new Date(now).toISOString(),
+        // Free in this write; also replaces a `storing` left by a worker that died uploading.
+        stage: 'rendering',
+      },
       add: { attempts: 1 },
     },
   );
 
 /** Gives a claim back after a transient failure so the redelivered message can take it. */
 export const releaseClaim = (jobId: string, token: string) =>
-  moveJob(jobId, 'release', { now: Date.now(), token }, { remove: ['lease_token', 'lease_expires_at'] });
+  moveJob(
+    jobId,
+    'release',
+    { now: Date.now(), token },
+    { remove: ['lease_token', 'lease_expires_at', 'stage'] },
+  );
+
+/**
+ * Marks the job `storing` while `token` still holds its claim (no status change). One write, made only
+ * when an upload is slow enough to be seen (app/job-stage.ts); undefined when the claim is gone.
+ */
+export const markStoring = (jobId: string, token: string) => {
+  const x = new Expressions();
+  const condition = `${x.name('status')} = ${x.value('processing')} AND ${x.name('lease_token')} = ${x.value(token)}`;
+  return updateJobIf(jobId, x, condition, x.update({ set: { stage: 'storing' } }));
+};
 
 export interface CompletedFields {
   pages: number;
@@ -186,3 +222,86 @@ export const cancelJob = (jobId: string, owner: string, now: number) =>
     { set: { cancelled_at: new Date(now).toISOString() }, remove: ['active_owner'] },
     (x) => `${x.name('owner')} = ${x.value(owner)}`,
   );
+
+/**
+ * What a retry clears: the failure, the stage, and the failure's webhook delivery, so the new outcome
+ * is announced like a first one.
+ */
+const RETRY_CLEARS = [
+  'error_code',
+  'error_message',
+  'completed_at',
+  'duration_ms',
+  'stage',
+  'webhook_delivered',
+  'webhook_delivered_at',
+  'webhook_retry_count',
+  'webhook_retry_log',
+  'webhook_lease_expires_at',
+  'webhook_next_at',
+  'webhook_round',
+  'webhook_round_start',
+] as const;
+
+/**
+ * The condition of a retry besides its status: the owner's long job, `retry_count` as the caller read
+ * it, and no failure webhook still being delivered (that delivery would write its outcome over the
+ * retried job's).
+ */
+const retryGuard = (owner: string, retryCount: number) => (x: Expressions) =>
+  [
+    `${x.name('owner')} = ${x.value(owner)}`,
+    `${x.name('job_type')} = ${x.value('long')}`,
+    retryCount === 0
+      ? `attribute_not_exists(${x.name('retry_count')})`
+      : `${x.name('retry_count')} = ${x.value(retryCount)}`,
+    `(attribute_not_exists(${x.name('webhook_url')}) OR attribute_exists(${x.name('webhook_delivered')}))`,
+  ].join(' AND ');
+
+/**
+ * failed → queued for the owner's failed long job that `retry_count` was `retryCount`: clears the
+ * failure, counts the retry and makes the job active again. Undefined when the row does not allow it.
+ */
+export const requeueJob = (jobId: string, owner: string, retryCount: number, now: number) =>
+  moveJob(
+    jobId,
+    'retry',
+    { now },
+    {
+      set: { active_owner: owner, retried_at: new Date(now).toISOString(), retry_count: retryCount + 1 },
+      remove: [...RETRY_CLEARS],
+    },
+    retryGuard(owner, retryCount),
+  );
+
+/**
+ * queued → failed, back to `previous` (the row as it was before requeueJob), while no worker has
+ * taken the job: the retry's message could not be sent. Undefined when the row has moved on.
+ */
+export const undoRetry = (jobId: string, previous: JobRecord, now: number) => {
+  const restored = Object.fromEntries(
+    [...RETRY_CLEARS, 'retry_count', 'retried_at'].map((field) => [
+      field,
+      previous[field as keyof JobRecord],
+    ]),
+  );
+  return moveJob(
+    jobId,
+    'undoRetry',
+    { now },
+    {
+      set: restored,
+      // Each path once, and none that is also set: DynamoDB refuses overlapping paths.
+      remove: [
+        ...new Set([
+          ...ENDED.filter((field) => restored[field] === undefined),
+          ...Object.entries(restored)
+            .filter(([, value]) => value === undefined)
+            .map(([field]) => field),
+        ]),
+      ],
+    },
+    (x) =>
+      `${x.name('owner')} = ${x.value(previous.owner)} AND ${x.name('retry_count')} = ${x.value((previous.retry_count ?? 0) + 1)}`,
+  );
+};

@@ -23,6 +23,8 @@ export const getS3Client = (): S3Client => {
 };
 
 export const inputKey = (jobId: string): string => `inputs/${jobId}.html`;
+/** Where a URL job's page, headers and cookies are kept (as JSON) for POST /jobs/{job_id}/retry. */
+export const sourceInputKey = (jobId: string): string => `inputs/${jobId}.source.json`;
 export const pdfKey = (jobId: string): string => `pdfs/${jobId}.pdf`;
 
 export const putInput = async (jobId: string, html: string, signal?: AbortSignal): Promise<string> => {
@@ -40,7 +42,23 @@ export const putInput = async (jobId: string, html: string, signal?: AbortSignal
   return key;
 };
 
-/** The stored HTML, or undefined when the object does not exist. */
+/** Stores a URL job's source (JSON text) beside where HTML inputs go; same encryption and expiry. */
+export const putSourceInput = async (jobId: string, json: string, signal?: AbortSignal): Promise<string> => {
+  const key = sourceInputKey(jobId);
+  await getS3Client().send(
+    new PutObjectCommand({
+      Bucket: getConfig().PDF_BUCKET,
+      Key: key,
+      Body: json,
+      ContentType: 'application/json',
+      ServerSideEncryption: 'AES256',
+    }),
+    signal ? { abortSignal: signal } : {},
+  );
+  return key;
+};
+
+/** The stored input (HTML, or a source's JSON), or undefined when the object does not exist. */
 export const getInput = async (key: string): Promise<string | undefined> => {
   try {
     const result = await getS3Client().send(

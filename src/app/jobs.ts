@@ -1,7 +1,7 @@
 import { getConfig } from '../config.ts';
 import { ErrorCode, errors } from '../domain/errors.ts';
-import type { JobRecord, JobStatus } from '../domain/job.ts';
-import { cursorSigningKey, decodeCursor, encodeCursor } from '../domain/jobs-cursor.ts';
+import { type JobRecord, type JobStage, type JobStatus, jobStage, STAGE_PROGRESS } from '../domain/job.ts';
+import { cursorSigningKey, decodeCursor, encodeCursor, nextSince } from '../domain/jobs-cursor.ts';
 import { log } from '../log.ts';
 import type { Caller } from './auth.ts';
 import { ports } from './ports.ts';
@@ -13,10 +13,16 @@ export interface JobView {
   job_id: string;
   job_type: string;
   status: string;
+  /** queued, rendering, storing, delivering (final, webhook not settled) or done. */
+  stage: JobStage;
+  /** 0–1, by stage (STAGE_PROGRESS). */
+  progress: number;
   mode: string;
   pages: number | null;
   truncated: boolean | null;
   created_at: string;
+  /** The last change to the job (rows older than the field show their last known change). */
+  updated_at: string;
   completed_at: string | null;
   s3_url: string | null;
   s3_url_expires_at: string | null;
@@ -25,6 +31,8 @@ export interface JobView {
   error_code: string | null;
   error_message: string | null;
   webhook_delivered: boolean | null;
+  /** Times the owner re-queued the job with POST /jobs/{job_id}/retry. */
+  retry_count: number;
 }
 
 const isExpired = (job: JobRecord, now: number): boolean =>
@@ -53,10 +61,13 @@ export const toJobView = async (job: JobRecord, now = ports().clock.now()): Prom
     job_id: job.job_id,
     job_type: job.job_type,
     status: job.status,
+    stage: jobStage(job),
+    progress: STAGE_PROGRESS[jobStage(job)],
     mode: job.mode,
     pages: job.pages ?? null,
     truncated: job.truncated ?? null,
     created_at: job.created_at,
+    updated_at: job.updated_at ?? job.completed_at ?? job.created_at,
     completed_at: job.completed_at ?? null,
     s3_url: download?.url ?? null,
     s3_url_expires_at: download?.expiresAt ?? null,
@@ -64,6 +75,7 @@ export const toJobView = async (job: JobRecord, now = ports().clock.now()): Prom
     error_code: job.error_code ?? (expired ? ErrorCode.FILE_EXPIRED : null),
     error_message: job.error_message ?? (expired ? errors.fileExpired().message : null),
     webhook_delivered: job.webhook_delivered ?? null,
+    retry_count: job.retry_count ?? 0,
   };
 };
 
@@ -89,19 +101,28 @@ const cursorKey = (): Buffer => {
 export interface JobList {
   jobs: JobView[];
   next_cursor: string | null;
+  /** With `since`: the `since` to poll with next (domain/jobs-cursor.ts, nextSince); else null. */
+  next_since: string | null;
   active_count: number;
 }
 
+/**
+ * The caller's jobs: newest first, or with `since` (an instant as `toISOString` writes it) those
+ * changed at or after it, oldest change first. A cursor continues only the kind of listing it came
+ * from.
+ */
 export const listOwnJobs = async (
   caller: Caller,
-  query: { limit: number; status?: JobStatus; cursor?: string },
+  query: { limit: number; status?: JobStatus; cursor?: string; since?: string },
 ): Promise<JobList> => {
   const after = query.cursor ? decodeCursor(query.cursor, caller.user_id, cursorKey()) : undefined;
+  if (after && 'updated_at' in after !== (query.since !== undefined)) throw errors.invalidCursor();
   const [page, activeCount] = await Promise.all([
     ports().jobs.listJobs(caller.user_id, {
       limit: query.limit,
       ...(query.status ? { status: query.status } : {}),
       ...(after ? { after } : {}),
+      ...(query.since !== undefined ? { since: query.since } : {}),
     }),
     ports().jobs.countActiveJobs(caller.user_id),
   ]);
@@ -109,6 +130,10 @@ export const listOwnJobs = async (
   return {
     jobs: await Promise.all(page.jobs.map((job) => toJobView(job, now))),
     next_cursor: page.next ? encodeCursor(page.next, caller.user_id, cursorKey()) : null,
+    next_since:
+      query.since === undefined
+        ? null
+        : nextSince(query.since, now, { complete: !page.next, lastSeen: page.jobs.at(-1)?.updated_at }),
     active_count: activeCount,
   };
 };

@@ -7,6 +7,7 @@ import type { LongjobMessage } from '../domain/longjob-message.ts';
 import { type RenderInput, renderOptionsSchema } from '../domain/render-request.ts';
 import { log } from '../log.ts';
 import { metric } from '../metrics.ts';
+import { whileStoring } from './job-stage.ts';
 import { ports } from './ports.ts';
 import { renderFailure } from './render-failure.ts';
 import { renderDocument } from './render-port.ts';
@@ -145,7 +146,9 @@ export const processLongjobMessage = async (
 
   try {
     const rendered = await render(claimed, message, invocationDeadline);
-    const key = await ports().blobs.putPdf(claimed.job_id, rendered.file.bytes, rendered.filename);
+    const key = await whileStoring(claimed.job_id, token, () =>
+      ports().blobs.putPdf(claimed.job_id, rendered.file.bytes, rendered.filename),
+    );
     const completedAt = new Date(ports().clock.now());
     const download = await ports().blobs.presignPdf(key, completedAt);
     const completed = await ports().jobs.completeJob(

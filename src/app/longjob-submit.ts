@@ -107,7 +107,7 @@ const estimatedCompletion = async (owner: string): Promise<string | null> => {
  * Retries a compensating write a few times; a failure here is logged, the original error wins.
  * Resolves with what the write returned, or FAILED when every try threw.
  */
-const compensate = async <T>(what: string, action: () => Promise<T>): Promise<T | typeof FAILED> => {
+export const compensate = async <T>(what: string, action: () => Promise<T>): Promise<T | typeof FAILED> => {
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     try {
       return await withTimeout(action(), STEP_TIMEOUT_MS.compensation);
@@ -117,13 +117,13 @@ const compensate = async <T>(what: string, action: () => Promise<T>): Promise<T 
   }
   return FAILED;
 };
-const FAILED = Symbol('compensation failed');
+export const FAILED = Symbol('compensation failed');
 
 /** A message is sent twice at most: a duplicate is harmless, the processor claims a job once. */
 const ENQUEUE_ATTEMPTS = 2;
 
 /** Sends the job's message; resolves with the last error when no attempt was confirmed. */
-const enqueue = async (body: string): Promise<unknown> => {
+export const enqueue = async (body: string): Promise<unknown> => {
   let lastError: unknown;
   for (let attempt = 1; attempt <= ENQUEUE_ATTEMPTS; attempt += 1) {
     try {
@@ -137,7 +137,7 @@ const enqueue = async (body: string): Promise<unknown> => {
 };
 
 /**
- * Accepts a long job without ever losing one: the HTML goes to S3 unless it fits in the message, then
+ * Accepts a long job without ever losing one: the input goes to S3 (kept for a retry), then
  * the job row (`queued`), then the SQS message (sent again once if it is not confirmed). A step that
  * fails undoes what came before it (a row becomes `failed` with ENQUEUE_FAILED and no webhook) and the
  * client gets a 503 it can retry; a 202 always means a message was queued.
@@ -247,19 +247,19 @@ const acceptLongjob = async (
     compensate('release the active job', () => ports().usage.releaseActiveJob(caller.user_id));
 
   const message = longjobMessageBody({ job_id: jobId, owner: caller.user_id }, request.input);
-  let inputKey: string | undefined;
-  if (!message.htmlInline && 'html' in request.input) {
-    try {
-      inputKey = await ports().blobs.putInput(
-        jobId,
-        request.input.html,
-        AbortSignal.timeout(STEP_TIMEOUT_MS.input),
-      );
-    } catch (err) {
-      await releaseActive();
-      await releaseKey();
-      throw errors.storageFailed(err);
-    }
+  // Every input is kept (a day, by the bucket's lifecycle) so POST /jobs/{job_id}/retry can run it
+  // again; the message still carries what fits, so the processor reads S3 only for larger HTML.
+  let inputKey: string;
+  try {
+    const signal = AbortSignal.timeout(STEP_TIMEOUT_MS.input);
+    inputKey =
+      'html' in request.input
+        ? await ports().blobs.putInput(jobId, request.input.html, signal)
+        : await ports().blobs.putSourceInput(jobId, JSON.stringify(request.input.source), signal);
+  } catch (err) {
+    await releaseActive();
+    await releaseKey();
+    throw errors.storageFailed(err);
   }
 
   const row: JobRecord = {
@@ -270,7 +270,7 @@ const acceptLongjob = async (
     status: JobStatus.QUEUED,
     mode: request.input_type,
     options: request.options,
-    ...(inputKey ? { input_key: inputKey } : {}),
+    input_key: inputKey,
     ...(webhookUrl ? { webhook_url: webhookUrl } : {}),
     created_at: now.toISOString(),
     ttl: jobTtl(now),
@@ -278,8 +278,7 @@ const acceptLongjob = async (
   try {
     await ports().jobs.insertJob(row, AbortSignal.timeout(STEP_TIMEOUT_MS.row));
   } catch (err) {
-    const orphan = inputKey;
-    if (orphan) await compensate('delete orphan input', () => ports().blobs.deleteObject(orphan));
+    await compensate('delete orphan input', () => ports().blobs.deleteObject(inputKey));
     await releaseActive();
     await releaseKey();
     throw errors.storageFailed(err);

@@ -17,9 +17,20 @@ import {
   failJob,
   getJob,
   insertJob,
+  markStoring,
   releaseClaim,
+  requeueJob,
+  undoRetry,
 } from '../adapters/jobs-table.ts';
-import { deleteObject, getInput, presignPdf, probeBucket, putInput, putPdf } from '../adapters/s3.ts';
+import {
+  deleteObject,
+  getInput,
+  presignPdf,
+  probeBucket,
+  putInput,
+  putPdf,
+  putSourceInput,
+} from '../adapters/s3.ts';
 import { deferWebhook, enqueueLongjob, enqueueWebhook, queueDepth } from '../adapters/sqs.ts';
 import {
   admitRequest,
@@ -51,9 +62,12 @@ export interface Ports {
     getJob: typeof getJob;
     claimJob: typeof claimJob;
     releaseClaim: typeof releaseClaim;
+    markStoring: typeof markStoring;
     completeJob: typeof completeJob;
     failJob: typeof failJob;
     cancelJob: typeof cancelJob;
+    requeueJob: typeof requeueJob;
+    undoRetry: typeof undoRetry;
     claimWebhookDelivery: typeof claimWebhookDelivery;
     recordWebhookAttempt: typeof recordWebhookAttempt;
     finishWebhook: typeof finishWebhook;
@@ -76,6 +90,7 @@ export interface Ports {
   };
   blobs: {
     putInput: typeof putInput;
+    putSourceInput: typeof putSourceInput;
     getInput: typeof getInput;
     deleteObject: typeof deleteObject;
     putPdf: typeof putPdf;
@@ -117,9 +132,12 @@ const adapters: Ports = {
     getJob,
     claimJob,
     releaseClaim,
+    markStoring,
     completeJob,
     failJob,
     cancelJob,
+    requeueJob,
+    undoRetry,
     claimWebhookDelivery,
     recordWebhookAttempt,
     finishWebhook,
@@ -137,7 +155,7 @@ const adapters: Ports = {
     replaceWebhookSecret,
   },
   idempotency: { putIdempotencyRecord, deleteIdempotencyRecord },
-  blobs: { putInput, getInput, deleteObject, putPdf, presignPdf, probeBucket },
+  blobs: { putInput, putSourceInput, getInput, deleteObject, putPdf, presignPdf, probeBucket },
   queue: { enqueueLongjob, queueDepth, enqueueWebhook, deferWebhook },
   analytics: { recordEvent },
   usage: { admitRequest, getUsage, refundPdf, reserveActiveJob, releaseActiveJob },

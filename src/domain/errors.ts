@@ -23,6 +23,7 @@ export const ErrorCode = {
   IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
   INVALID_IDEMPOTENCY_KEY: 'INVALID_IDEMPOTENCY_KEY',
   JOB_NOT_CANCELLABLE: 'JOB_NOT_CANCELLABLE',
+  JOB_NOT_RETRYABLE: 'JOB_NOT_RETRYABLE',
   INVALID_CURSOR: 'INVALID_CURSOR',
   INVALID_QUERY: 'INVALID_QUERY',
   WEBHOOK_URL_REFUSED: 'WEBHOOK_URL_REFUSED',
@@ -391,6 +392,23 @@ export const errors = {
       409,
       "This job's webhook is being sent right now; ask again once that attempt has ended.",
     ),
+  notRetryable: (
+    job: { status: string; job_type: string },
+    reason: 'quick_job' | 'status' | 'input_expired' | 'webhook_pending',
+  ) =>
+    new PodpdfError(
+      ErrorCode.JOB_NOT_RETRYABLE,
+      409,
+      {
+        quick_job: 'Only long jobs can be retried; send the quick job again instead.',
+        status: `Only failed long jobs can be retried; this job is ${job.status}.`,
+        input_expired:
+          'The stored input of this job is gone (inputs are kept for a day); submit the document again.',
+        webhook_pending:
+          "The failure's webhook is still being delivered; retry once it has ended (webhook_delivered is set).",
+      }[reason],
+      { status: job.status, job_type: job.job_type, reason },
+    ),
   invalidCursor: () =>
     new PodpdfError(ErrorCode.INVALID_CURSOR, 400, 'The cursor is not one this API issued.'),
   invalidQuery: (issues: Array<{ path: string; message: string }>) =>
@@ -410,6 +428,14 @@ export const errors = {
       ErrorCode.ENQUEUE_FAILED,
       503,
       'The redelivery could not be queued; it is safe to ask again.',
+      null,
+      cause,
+    ),
+  retryEnqueueFailed: (cause: unknown) =>
+    new PodpdfError(
+      ErrorCode.ENQUEUE_FAILED,
+      503,
+      'The retry could not be queued; the job is unchanged and it is safe to retry.',
       null,
       cause,
     ),

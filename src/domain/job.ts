@@ -16,7 +16,7 @@ export const JobStatus = {
 } as const;
 export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 
-/** States a job never leaves. */
+/** States no worker moves a job out of; only its owner's retry re-queues a failed long job. */
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'timeout', 'cancelled'];
 
 /**
@@ -48,6 +48,10 @@ export const JOB_TRANSITIONS = {
   },
   /** The owner cancels a job no worker has taken. */
   cancel: { from: { queued: 'none' }, to: JobStatus.CANCELLED },
+  /** The owner runs a failed long job again (POST /jobs/{job_id}/retry), under the same id. */
+  retry: { from: { failed: 'none' }, to: JobStatus.QUEUED },
+  /** A retry whose message could not be sent goes back to the failure it retried. */
+  undoRetry: { from: { queued: 'none' }, to: JobStatus.FAILED },
 } as const satisfies Record<string, { from: Partial<Record<JobStatus, TransitionGuard>>; to: JobStatus }>;
 
 export type JobTransition = keyof typeof JOB_TRANSITIONS;
@@ -67,6 +71,34 @@ export const allowsTransition = (
   if (guard === 'own-claim') return token !== undefined && job.lease_token === token;
   if (guard === 'lapsed-claim') return (job.lease_expires_at ?? 0) < now;
   return true;
+};
+
+/**
+ * Where a job is, as clients see it: `queued`; `rendering` from its claim; `storing` while a slow PDF
+ * upload runs; `delivering` once final while its webhook has not been settled; `done` otherwise.
+ */
+export type JobStage = 'queued' | 'rendering' | 'storing' | 'delivering' | 'done';
+
+/** Progress (0–1) at each stage: coarse steps, not a measure of the work left. */
+export const STAGE_PROGRESS: Record<JobStage, number> = {
+  queued: 0,
+  rendering: 0.1,
+  storing: 0.8,
+  delivering: 0.95,
+  done: 1,
+};
+
+/**
+ * The stage of `job`, from its status and the stage its processor last wrote (`rendering` by the
+ * claim, `storing` before a slow upload); `delivering` is read off the webhook fields, never written.
+ */
+export const jobStage = (
+  job: Pick<JobRecord, 'status' | 'stage' | 'webhook_url' | 'webhook_delivered'>,
+): JobStage => {
+  if (job.status === 'queued') return 'queued';
+  if (job.status === 'processing') return job.stage === 'storing' ? 'storing' : 'rendering';
+  const announced = job.status === 'completed' || job.status === 'failed';
+  return announced && job.webhook_url && job.webhook_delivered === undefined ? 'delivering' : 'done';
 };
 
 /** States counted in `active_count`: a poller should keep polling while any exist. */
@@ -98,6 +130,8 @@ export interface JobRecord {
   pages?: number;
   truncated?: boolean;
   created_at: string;
+  /** When the row last changed (any write); absent only on rows written before it existed. */
+  updated_at?: string;
   completed_at?: string;
   duration_ms?: number;
   timeout_occurred?: boolean;
@@ -122,6 +156,11 @@ export interface JobRecord {
   started_at?: string;
   /** When the sweeper last sent the message of a job whose submission never did (ISO 8601). */
   requeued_at?: string;
+  /** Where a processing job is (`rendering` from its claim, `storing` while a slow upload runs). */
+  stage?: 'rendering' | 'storing';
+  /** Times the owner re-queued the job with POST /jobs/{job_id}/retry. */
+  retry_count?: number;
+  retried_at?: string;
   render_ms?: number;
   s3_key?: string;
   s3_url?: string;

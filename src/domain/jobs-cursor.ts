@@ -7,6 +7,44 @@ export interface ListPosition {
   job_id: string;
 }
 
+/** Where a `GET /jobs?since=` listing resumes: just after this job, in oldest-change-first order. */
+export interface ChangePosition {
+  updated_at: string;
+  job_id: string;
+}
+
+export type Position = ListPosition | ChangePosition;
+
+/** Marks a ChangePosition's payload, so a cursor of one listing never positions the other. */
+const CHANGES = 'u';
+
+/**
+ * How far behind the time of a `since=` listing changes may still appear in it: a row is stamped by
+ * its writer's clock, and the index it is listed from is updated asynchronously (normally well under
+ * a second). The `next_since` a listing hands back stays this far behind, so that nothing stamped
+ * before it can still arrive.
+ */
+export const SINCE_SETTLE_MS = 2_000;
+
+/**
+ * The `since` to poll with next, after a `since=` listing at `now` that returned changes up to
+ * `lastSeen` (the newest `updated_at` shown) and `complete` (no next page). Never earlier than
+ * `since`, never later than what was read, and at least SINCE_SETTLE_MS behind `now`: changes at or
+ * after it are shown again on the next poll, which the client de-duplicates by job id and updated_at.
+ *
+ * @example
+ * nextSince('2025-05-01T12:00:00.000Z', Date.now(), { complete: true }); // now - 2 s
+ */
+export const nextSince = (
+  since: string,
+  now: number,
+  page: { complete: boolean; lastSeen?: string | undefined },
+): string => {
+  const settled = now - SINCE_SETTLE_MS;
+  const read = page.complete ? settled : Math.min(settled, Date.parse(page.lastSeen ?? since));
+  return new Date(Math.max(Date.parse(since), read)).toISOString();
+};
+
 /** `<payload>.<signature>`, both base64url; the signature is a whole HMAC-SHA256 (43 characters). */
 const CURSOR = /^([A-Za-z0-9_-]{1,256})\.([A-Za-z0-9_-]{43})$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -37,8 +75,12 @@ const sign = (key: Buffer, owner: string, payload: string): string =>
  * @example
  * const cursor = encodeCursor({ created_at: job.created_at, job_id: job.job_id }, caller.user_id, key);
  */
-export const encodeCursor = (position: ListPosition, owner: string, key: Buffer): string => {
-  const payload = Buffer.from(JSON.stringify([position.created_at, position.job_id])).toString('base64url');
+export const encodeCursor = (position: Position, owner: string, key: Buffer): string => {
+  const fields =
+    'updated_at' in position
+      ? [CHANGES, position.updated_at, position.job_id]
+      : [position.created_at, position.job_id];
+  const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
   return `${payload}.${sign(key, owner, payload)}`;
 };
 
@@ -48,7 +90,7 @@ export const encodeCursor = (position: ListPosition, owner: string, key: Buffer)
  * owner is not in the cursor at all: the caller's own account always goes into the query, so no
  * cursor can reach another account's jobs.
  */
-export const decodeCursor = (cursor: string, owner: string, key: Buffer): ListPosition => {
+export const decodeCursor = (cursor: string, owner: string, key: Buffer): Position => {
   const [, payload, signature] = CURSOR.exec(cursor) ?? [];
   // Both are 43 characters once the pattern matched, as timingSafeEqual requires.
   if (
@@ -64,15 +106,11 @@ export const decodeCursor = (cursor: string, owner: string, key: Buffer): ListPo
   } catch {
     throw errors.invalidCursor();
   }
-  if (!Array.isArray(position) || position.length !== 2) throw errors.invalidCursor();
-  const [createdAt, jobId] = position as unknown[];
-  if (
-    typeof createdAt !== 'string' ||
-    !isInstant(createdAt) ||
-    typeof jobId !== 'string' ||
-    !UUID.test(jobId)
-  ) {
+  const changes = Array.isArray(position) && position.length === 3 && position[0] === CHANGES;
+  if (!Array.isArray(position) || (position.length !== 2 && !changes)) throw errors.invalidCursor();
+  const [at, jobId] = (changes ? position.slice(1) : position) as unknown[];
+  if (typeof at !== 'string' || !isInstant(at) || typeof jobId !== 'string' || !UUID.test(jobId)) {
     throw errors.invalidCursor();
   }
-  return { created_at: createdAt, job_id: jobId };
+  return changes ? { updated_at: at, job_id: jobId } : { created_at: at, job_id: jobId };
 };

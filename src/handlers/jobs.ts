@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { authenticate } from '../app/auth.ts';
+import { retryOwnJob } from '../app/job-retry.ts';
 import { cancelOwnJob, downloadUrl, getOwnJob, listOwnJobs, toJobView } from '../app/jobs.ts';
 import { admit } from '../app/metering.ts';
 import { redeliverWebhook } from '../app/webhook-handoff.ts';
@@ -13,6 +14,12 @@ const listQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   status: z.enum(Object.values(JobStatus) as [JobStatus, ...JobStatus[]]).optional(),
   cursor: z.string().min(1).max(2048).optional(),
+  /** An ISO 8601 instant (with Z or an offset), compared as the instant `toISOString` writes. */
+  since: z.iso
+    .datetime({ offset: true, abort: true })
+    .refine((text) => !Number.isNaN(Date.parse(text)), 'must be a real instant')
+    .transform((text) => new Date(text).toISOString())
+    .optional(),
 });
 
 const jobIdOf = (pathParameters: Record<string, string | undefined> | undefined): string => {
@@ -22,13 +29,17 @@ const jobIdOf = (pathParameters: Record<string, string | undefined> | undefined)
   return id;
 };
 
+const RETRY = 'POST /jobs/{job_id}/retry';
+
 /**
- * GET /jobs, GET /jobs/{job_id}, GET /jobs/{job_id}/download, DELETE /jobs/{job_id} and
- * POST /jobs/{job_id}/webhook/redeliver: the caller's jobs only.
+ * GET /jobs, GET /jobs/{job_id}, GET /jobs/{job_id}/download, DELETE /jobs/{job_id},
+ * POST /jobs/{job_id}/retry and POST /jobs/{job_id}/webhook/redeliver: the caller's jobs only. A retry
+ * is a PDF: it is admitted against the month's quota (and given back when the job is not re-queued).
  */
 export const handler = httpHandler(async (event, _context, headers) => {
   const caller = await authenticate(event);
-  await admit(caller, headers, false);
+  const retryId = event.routeKey === RETRY ? jobIdOf(event.pathParameters) : undefined;
+  const { period } = await admit(caller, headers, retryId !== undefined);
   switch (event.routeKey) {
     case 'GET /jobs': {
       const query = parseWith(listQuerySchema, event.queryStringParameters ?? {}, errors.invalidQuery);
@@ -46,6 +57,11 @@ export const handler = httpHandler(async (event, _context, headers) => {
         body: '',
         isBase64Encoded: false,
       };
+    case RETRY: {
+      const job = await retryOwnJob(caller, retryId ?? '', period);
+      headers.location = `/jobs/${job.job_id}`;
+      return jsonResponse(202, await toJobView(job));
+    }
     case 'DELETE /jobs/{job_id}':
       return jsonResponse(200, await toJobView(await cancelOwnJob(caller, jobIdOf(event.pathParameters))));
     case 'POST /jobs/{job_id}/webhook/redeliver': {

@@ -1,4 +1,15 @@
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketLifecycleConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -8,17 +19,88 @@ import {
   tableDefinitions,
 } from './service-definition.ts';
 
-/** Creates the tables of resources.yml that do not exist yet (a kept data dir already has them). */
-export const createTables = async (def: ServiceDefinition, endpoint: string): Promise<void> => {
+/** Every row of `table`, as stored. */
+const scanAll = async (client: DynamoDBClient, table: string) => {
+  const rows: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    rows.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return rows;
+};
+
+/** Writes `rows` into `table`, 25 a request, until DynamoDB has taken every one. */
+const writeAll = async (client: DynamoDBClient, table: string, rows: Record<string, AttributeValue>[]) => {
+  for (let i = 0; i < rows.length; i += 25) {
+    let requests = rows.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (requests.length) {
+      const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }));
+      requests = (result.UnprocessedItems?.[table] ?? []) as typeof requests;
+    }
+  }
+};
+
+/** Waits until `table` is gone (`status` undefined) or ACTIVE: dynalite finishes both a moment later. */
+const waitForTable = async (client: DynamoDBClient, table: string, status: 'ACTIVE' | undefined) => {
+  for (let tries = 0; tries < 500; tries += 1) {
+    const now = await client
+      .send(new DescribeTableCommand({ TableName: table }))
+      .then((result) => result.Table?.TableStatus)
+      .catch((err: { name?: string }) => {
+        if (err.name === 'ResourceNotFoundException') return undefined;
+        throw err;
+      });
+    if (now === status) return;
+    await sleep(10);
+  }
+  throw new Error(`${table} did not become ${status ?? 'deleted'}`);
+};
+
+/**
+ * The indexes of `table` (as resources.yml defines it) that the existing table lacks: a kept data dir
+ * may hold a table created from an older resources.yml.
+ */
+const missingIndexes = async (client: DynamoDBClient, table: CreateTableCommandInput): Promise<string[]> => {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: table.TableName }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  return (table.GlobalSecondaryIndexes ?? [])
+    .map((index) => index.IndexName ?? '')
+    .filter((name) => !present.has(name));
+};
+
+/**
+ * Creates the tables of resources.yml that do not exist yet (a kept data dir already has them). A
+ * kept table without an index resources.yml has gained since is rebuilt, since dynalite cannot add an
+ * index to a table: its rows are read, the table is created anew and the rows written back. Returns a
+ * line for each table rebuilt, for the caller to show.
+ */
+export const createTables = async (def: ServiceDefinition, endpoint: string): Promise<string[]> => {
   const client = new DynamoDBClient({ endpoint, region: def.region });
+  const rebuilt: string[] = [];
   try {
     const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
     for (const table of tableDefinitions(def)) {
-      if (!existing.has(table.TableName ?? '')) await client.send(new CreateTableCommand(table));
+      const name = table.TableName ?? '';
+      if (!existing.has(name)) {
+        await client.send(new CreateTableCommand(table));
+        continue;
+      }
+      const missing = await missingIndexes(client, table);
+      if (missing.length === 0) continue;
+      const rows = await scanAll(client, name);
+      await client.send(new DeleteTableCommand({ TableName: name }));
+      await waitForTable(client, name, undefined);
+      await client.send(new CreateTableCommand(table));
+      await waitForTable(client, name, 'ACTIVE');
+      await writeAll(client, name, rows);
+      rebuilt.push(`${name}: rebuilt with ${rows.length} rows to add ${missing.join(', ')}`);
     }
   } finally {
     client.destroy();
   }
+  return rebuilt;
 };
 
 export interface CreatedQueue {

@@ -190,7 +190,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   let pollers: QueuePoller[] = [];
   let schedules = new Map<string, Schedule>();
   try {
-    await createTables(def, emulators.dynamodbEndpoint);
+    for (const line of await createTables(def, emulators.dynamodbEndpoint)) console.warn(`[local] ${line}`);
     await createBuckets(def, clients.s3);
     const queues = await createQueues(def, clients.sqs, options.queueVisibilityTimeoutSeconds);
     const queueUrls = Object.fromEntries(Object.entries(queues).map(([id, q]) => [id, q.url]));

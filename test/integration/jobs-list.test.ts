@@ -4,15 +4,25 @@ import { after, before, describe, it } from 'node:test';
 import type { Context } from 'aws-lambda';
 import { getDocumentClient } from '../../src/adapters/dynamodb.ts';
 import { MAX_LISTING_QUERIES } from '../../src/adapters/jobs-listing.ts';
-import { getJob, insertJob, OWNER_CREATED_INDEX } from '../../src/adapters/jobs-table.ts';
+import {
+  claimJob,
+  completeJob,
+  getJob,
+  insertJob,
+  markStoring,
+  OWNER_CREATED_INDEX,
+  requeueJob,
+  undoRetry,
+} from '../../src/adapters/jobs-table.ts';
 import type { JobStatus } from '../../src/domain/job.ts';
 import { handler as processor } from '../../src/handlers/processor.ts';
 import { getRenderCount } from '../../src/renderer/render.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
 interface JobList {
-  jobs: Array<{ job_id: string; status: string; created_at: string }>;
+  jobs: Array<{ job_id: string; status: string; created_at: string; updated_at: string }>;
   next_cursor: string | null;
+  next_since: string | null;
   active_count: number;
 }
 
@@ -237,6 +247,85 @@ describe('GET /jobs, DELETE /jobs/{job_id}', () => {
     assert.equal((await getJob(jobId))?.status, 'cancelled');
   });
 
+  it('lists the changes since an instant, oldest first, for the caller only', async () => {
+    const all = (await list('?limit=100')).body;
+    assert.equal(all.next_since, null);
+    for (const job of all.jobs) assert.ok(job.updated_at >= job.created_at, job.job_id);
+    const oldest = all.jobs.map((j) => j.updated_at).sort()[0] ?? '';
+    const changes = await list(`?since=${encodeURIComponent(oldest)}&limit=100`);
+    assert.equal(changes.status, 200);
+    const stamps = changes.body.jobs.map((j) => j.updated_at);
+    assert.deepEqual(stamps, [...stamps].sort(), 'oldest change first');
+    assert.deepEqual(new Set(changes.body.jobs.map((j) => j.job_id)), new Set(all.jobs.map((j) => j.job_id)));
+    assert.equal(changes.body.active_count, all.active_count);
+    assert.ok(changes.body.next_since && changes.body.next_since >= oldest);
+
+    // A change moves a job past the newest updated_at a poller saw; since is inclusive.
+    const newest = stamps.at(-1) ?? '';
+    const target = submitted[1] ?? '';
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const cancelled = await stack.call('DELETE', `/jobs/${target}`);
+    const view = (await cancelled.json()) as { updated_at: string; status: string };
+    assert.equal(view.status, 'cancelled');
+    assert.ok(view.updated_at > newest);
+    const after = (await list(`?since=${encodeURIComponent(newest)}`)).body;
+    assert.equal(after.jobs.at(-1)?.job_id, target);
+    assert.equal(after.jobs.at(-1)?.updated_at, view.updated_at);
+    assert.ok(after.jobs.every((j) => j.updated_at >= newest));
+    const single = (await stack.call('GET', `/jobs/${target}`)) as Response;
+    assert.equal(((await single.json()) as { updated_at: string }).updated_at, view.updated_at);
+
+    // Another account's since= lists its own job only; an offset is read as the instant it names.
+    const ofB = (await list('?since=2000-01-01T01:00:00%2B01:00', 'list-key-b')).body;
+    assert.equal(ofB.jobs.length, 1);
+    assert.ok(!all.jobs.some((j) => j.job_id === ofB.jobs[0]?.job_id));
+    assert.equal(
+      (await list(`?since=${encodeURIComponent(view.updated_at)}`, 'list-key-b')).body.jobs.length,
+      0,
+    );
+
+    // Pages of a since= listing, with a status filter, walk every match once.
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await list(
+        `?since=${encodeURIComponent(oldest)}&status=queued&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      assert.equal(page.status, 200);
+      ids.push(...page.body.jobs.map((j) => j.job_id));
+      cursor = page.body.next_cursor;
+    } while (cursor && ids.length < 20);
+    assert.deepEqual(
+      ids.sort(),
+      all.jobs
+        .filter((j) => j.status === 'queued' && j.job_id !== target)
+        .map((j) => j.job_id)
+        .sort(),
+    );
+  });
+
+  it('refuses a bad since, and a cursor of the other kind of listing', async () => {
+    for (const since of ['yesterday', '2025-13-01T00:00:00Z', '2025-05-01', '1746100000000', '']) {
+      const { status, body } = await list(`?since=${encodeURIComponent(since)}`);
+      assert.equal(status, 400, since);
+      assert.equal(body.error?.code, 'INVALID_QUERY', since);
+      assert.deepEqual(
+        (body.error?.details as { issues: Array<{ path: string }> } | undefined)?.issues.map((i) => i.path),
+        ['since'],
+      );
+    }
+    const byCreation = (await list('?limit=1')).body.next_cursor ?? '';
+    const since = '2000-01-01T00:00:00.000Z';
+    const byChange = (await list(`?limit=1&since=${since}`)).body.next_cursor ?? '';
+    assert.ok(byCreation && byChange);
+    assert.equal(
+      (await list(`?since=${since}&cursor=${encodeURIComponent(byCreation)}`)).body.error?.code,
+      'INVALID_CURSOR',
+    );
+    assert.equal((await list(`?cursor=${encodeURIComponent(byChange)}`)).body.error?.code, 'INVALID_CURSOR');
+    assert.equal((await list(`?since=${since}&cursor=${encodeURIComponent(byChange)}`)).status, 200);
+  });
+
   it('shows the account without its secret and manages the webhook', async () => {
     const me = (await (await stack.call('GET', '/accounts/me')).json()) as Record<string, unknown>;
     assert.equal(me.user_id, stack.accounts[0]?.user_id);
@@ -272,5 +361,73 @@ describe('GET /jobs, DELETE /jobs/{job_id}', () => {
     });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { error: { message: string } }).error.message, /rotate-secret/);
+  });
+
+  it('writes retry, its undo and the stages with conditions DynamoDB accepts', async () => {
+    const owner = stack.accounts[0]?.user_id ?? '';
+    const jobId = randomUUID();
+    const failed = {
+      job_id: jobId,
+      owner,
+      job_type: 'long' as const,
+      status: 'failed' as const,
+      mode: 'html',
+      created_at: new Date().toISOString(),
+      completed_at: new Date().toISOString(),
+      error_code: 'RENDER_TIMEOUT' as const,
+      error_message: 'slow',
+      webhook_url: 'https://hooks.example/x',
+      webhook_delivered: false,
+      webhook_retry_count: 3,
+      webhook_retry_log: [{ at: new Date().toISOString(), attempt: 1, error: 'refused', duration_ms: 3 }],
+      ttl: Math.floor(Date.now() / 1000) + 86_400,
+    };
+    await insertJob(failed);
+    const previous = await getJob(jobId);
+    assert.ok(previous);
+    assert.equal(await requeueJob(jobId, 'someone-else', 0, Date.now()), undefined);
+    assert.equal(await requeueJob(jobId, owner, 1, Date.now()), undefined, 'retry_count as read');
+    const queued = await requeueJob(jobId, owner, 0, Date.now());
+    assert.equal(queued?.status, 'queued');
+    assert.equal(queued?.retry_count, 1);
+    assert.equal(queued?.active_owner, owner);
+    assert.equal(queued?.webhook_retry_log, undefined);
+    const undone = await undoRetry(jobId, previous, Date.now());
+    const { updated_at: _was, ...unchanged } = previous;
+    const { updated_at: now, ...restored } = undone ?? previous;
+    assert.deepEqual(restored, unchanged);
+    assert.ok((now ?? '') >= (previous.updated_at ?? ''));
+    assert.equal(await undoRetry(jobId, previous, Date.now()), undefined, 'only while queued');
+
+    // Claimed → rendering; a slow upload → storing; completed with the webhook pending → delivering.
+    await requeueJob(jobId, owner, 0, Date.now());
+    const view = async () =>
+      (await (await stack.call('GET', `/jobs/${jobId}`)).json()) as { stage: string; progress: number };
+    assert.deepEqual(await view(), { ...(await view()), stage: 'queued', progress: 0 });
+    await claimJob(jobId, 'token', Date.now(), 60_000);
+    assert.equal((await view()).stage, 'rendering');
+    assert.equal(await markStoring(jobId, 'other-token'), undefined);
+    assert.equal((await markStoring(jobId, 'token'))?.stage, 'storing');
+    assert.equal((await view()).progress, 0.8);
+    const done = await completeJob(
+      jobId,
+      'token',
+      {
+        pages: 1,
+        truncated: false,
+        s3_key: `pdfs/${jobId}.pdf`,
+        s3_url: 'https://x',
+        s3_url_expires_at: new Date().toISOString(),
+        completed_at: new Date().toISOString(),
+        duration_ms: 1,
+        render_ms: 1,
+      },
+      { now: Date.now() },
+    );
+    assert.equal(done?.stage, undefined);
+    assert.deepEqual(
+      { stage: (await view()).stage, progress: (await view()).progress },
+      { stage: 'delivering', progress: 0.95 },
+    );
   });
 });

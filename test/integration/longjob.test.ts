@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
@@ -199,9 +205,12 @@ describe('long jobs end to end', () => {
     assert.equal(row.attempts, 1);
     assert.equal(row.active_owner, undefined);
     assert.equal((await pdfObjects(jobId)).length, 1);
-    // The HTML was small enough to travel in the queue message: nothing went to S3 for it.
-    assert.equal(row.input_key, undefined);
-    assert.deepEqual(await objects(`inputs/${jobId}`), []);
+    // The HTML travelled in the queue message, and is kept in S3 (a day) for a retry.
+    assert.equal(row.input_key, `inputs/${jobId}.html`);
+    assert.deepEqual(
+      (await objects(`inputs/${jobId}`)).map((o) => o.Key),
+      [`inputs/${jobId}.html`],
+    );
     // The first delivery hands out the URL presigned at completion.
     assert.equal(payload.s3_url, row.s3_url);
     assert.equal(payload.s3_url_expires_at, row.s3_url_expires_at);
@@ -561,5 +570,105 @@ describe('long jobs end to end', () => {
     assert.equal(res.status, 400);
     const issues = (body.error as { details: { issues: Array<{ path: string }> } }).details.issues;
     assert.deepEqual(issues.map((i) => i.path).sort(), ['options.scale', 'webhook_url']);
+  });
+
+  it('retries a failed job under its id from the stored input; only its owner can, and only when failed', async () => {
+    type View = Record<string, unknown> & { status: string; retry_count: number; updated_at: string };
+    const view = async (jobId: string, apiKey?: string) =>
+      (await (await stack.call('GET', `/jobs/${jobId}`, apiKey ? { apiKey } : {})).json()) as View;
+    const retry = (jobId: string, apiKey?: string) =>
+      stack.call('POST', `/jobs/${jobId}/retry`, apiKey ? { apiKey } : {});
+    const errorOf = async (res: Response) =>
+      ((await res.json()) as { error: { code: string; details: Record<string, unknown> | null } }).error;
+
+    /** Fails a queued row as the dead-letter handler would, its failure webhook already delivered. */
+    const failRow = (jobId: string) =>
+      getDocumentClient().send(
+        new UpdateCommand({
+          TableName: process.env.JOBS_TABLE,
+          Key: { job_id: jobId },
+          UpdateExpression:
+            'SET #s = :failed, error_code = :code, error_message = :message, completed_at = :at, webhook_delivered = :t REMOVE active_owner',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':code': 'PROCESSING_FAILED',
+            ':message': 'gave up',
+            ':at': new Date().toISOString(),
+            ':t': true,
+          },
+        }),
+      );
+    // A job SQS gave up on (dead-lettered): its row failed, its input kept.
+    const html = pagedHtml(2, 'Retried page');
+    const dead = await queuedJob(html);
+    await failRow(dead.job_id);
+    const before = await view(dead.job_id);
+    assert.equal(before.status, 'failed');
+
+    // Account B cannot see or retry it: 404 exactly like GET.
+    const foreign = await retry(dead.job_id, stack.apiKeys[1]);
+    assert.equal(foreign.status, 404);
+    assert.deepEqual(await errorOf(foreign), { code: 'NOT_FOUND', message: 'Job not found.', details: null });
+    assert.equal((await view(dead.job_id)).status, 'failed');
+
+    const res = await retry(dead.job_id);
+    assert.equal(res.status, 202);
+    assert.equal(res.headers.get('location'), `/jobs/${dead.job_id}`);
+    const queued = (await res.json()) as View;
+    assert.equal(queued.job_id, dead.job_id);
+    assert.equal(queued.status, 'queued');
+    assert.equal(queued.retry_count, 1);
+    assert.equal(queued.error_code, null);
+    assert.ok(queued.updated_at > before.updated_at);
+    const again = await retry(dead.job_id);
+    assert.equal(again.status, 409);
+    assert.equal((await errorOf(again)).code, 'JOB_NOT_RETRYABLE');
+
+    const webhook = await eventually(async () => webhooksFor(dead.job_id)[0], 30_000, 'the webhook');
+    const payload = JSON.parse(webhook.body) as { status: string; s3_url: string };
+    assert.equal(payload.status, 'completed');
+    const pdf = await parsePdf(new Uint8Array(await (await fetch(payload.s3_url)).arrayBuffer()));
+    assert.deepEqual(pdf.pageTexts, ['Retried page 1 of 2', 'Retried page 2 of 2']);
+    const done = await view(dead.job_id);
+    assert.equal(done.status, 'completed');
+    assert.equal(done.retry_count, 1);
+
+    // Completed, quick, and input gone: 409 with the reason.
+    const completed = await retry(dead.job_id);
+    assert.equal(completed.status, 409);
+    assert.deepEqual((await errorOf(completed)).details, {
+      status: 'completed',
+      job_type: 'long',
+      reason: 'status',
+    });
+    const quick = await stack.post('/quickjob', { input_type: 'html', html: '<p>q</p>' });
+    await quick.arrayBuffer();
+    const quickRetry = await retry(quick.headers.get('x-job-id') ?? '');
+    assert.equal(quickRetry.status, 409);
+    assert.equal((await errorOf(quickRetry)).details?.reason, 'quick_job');
+    const expired = await queuedJob('<p>expired</p>');
+    await failRow(expired.job_id);
+    await s3.send(new DeleteObjectCommand({ Bucket: process.env.PDF_BUCKET, Key: expired.input_key }));
+    const gone = await retry(expired.job_id);
+    assert.equal(gone.status, 409);
+    assert.equal((await errorOf(gone)).details?.reason, 'input_expired');
+  });
+
+  it('retries a job that failed in the processor: it runs again and fails the same way', async () => {
+    const thrown = await submit('<p>x</p><script>throw new Error("still broken")</script>', {
+      options: { failOnConsoleExceptions: true },
+    });
+    const jobId = String(thrown.body.job_id);
+    await eventually(async () => webhooksFor(jobId)[0], 30_000, 'the first webhook');
+    await eventually(async () => ((await getJob(jobId))?.webhook_delivered === undefined ? undefined : true));
+    const res = await stack.call('POST', `/jobs/${jobId}/retry`);
+    assert.equal(res.status, 202);
+    await eventually(async () => webhooksFor(jobId)[1], 30_000, 'the second webhook');
+    const row = await getJob(jobId);
+    assert.equal(row?.status, 'failed');
+    assert.equal(row?.error_code, 'CONSOLE_EXCEPTION');
+    assert.equal(row?.retry_count, 1);
+    assert.equal(row?.attempts, 2);
   });
 });

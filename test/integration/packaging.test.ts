@@ -91,6 +91,7 @@ describe('npm run package (osls, offline)', () => {
       'GET /jobs/{job_id}',
       'GET /jobs/{job_id}/download',
       'POST /accounts/me/webhook/rotate-secret',
+      'POST /jobs/{job_id}/retry',
       'POST /jobs/{job_id}/webhook/redeliver',
       'POST /longjob',
       'POST /quickjob',
@@ -215,6 +216,23 @@ describe('npm run package (osls, offline)', () => {
       { AttributeName: 'owner', KeyType: 'HASH' },
       { AttributeName: 'created_at', KeyType: 'RANGE' },
     ]);
+    const jobIndexes = Object.fromEntries(
+      (
+        (tables.JobDetailsTable?.GlobalSecondaryIndexes ?? []) as Array<{
+          IndexName: string;
+          KeySchema: unknown;
+        }>
+      ).map((index) => [index.IndexName, index.KeySchema]),
+    );
+    assert.deepEqual(jobIndexes.OwnerUpdatedAtIndex, [
+      { AttributeName: 'owner', KeyType: 'HASH' },
+      { AttributeName: 'updated_at', KeyType: 'RANGE' },
+    ]);
+    assert.ok(
+      ((tables.JobDetailsTable?.AttributeDefinitions ?? []) as Array<{ AttributeName: string }>).some(
+        (a) => a.AttributeName === 'updated_at',
+      ),
+    );
     assert.deepEqual(tables.JobDetailsTable?.TimeToLiveSpecification, {
       AttributeName: 'ttl',
       Enabled: true,
@@ -288,6 +306,19 @@ describe('npm run package (osls, offline)', () => {
     assert.deepEqual(statements('JobsRole').RedeliverWebhooks?.Action, ['sqs:SendMessage']);
     assert.deepEqual(statements('LongjobRole').Enqueue?.Resource, { 'Fn::GetAtt': ['LongjobQueue', 'Arn'] });
     assert.deepEqual(statements('ProcessorRole').ReadInputs?.Action, ['s3:GetObject']);
+    // Retry: the jobs function reads stored inputs back, queues the job and lists by updated_at.
+    assert.deepEqual(statements('JobsRole').ReadInputsToRetry?.Action, ['s3:GetObject']);
+    assert.match(
+      JSON.stringify(statements('JobsRole').ReadInputsToRetry?.Resource),
+      /PdfBucket\.Arn\}\/inputs\/\*/,
+    );
+    assert.deepEqual(statements('JobsRole').EnqueueRetries?.Action, ['sqs:SendMessage']);
+    assert.deepEqual(statements('JobsRole').EnqueueRetries?.Resource, {
+      'Fn::GetAtt': ['LongjobQueue', 'Arn'],
+    });
+    assert.ok(
+      JSON.stringify(statements('JobsRole').ListJobs?.Resource).includes('/index/OwnerUpdatedAtIndex'),
+    );
     assert.deepEqual(statements('ProcessorRole').ConsumeQueue?.Resource, {
       'Fn::GetAtt': ['LongjobQueue', 'Arn'],
     });

@@ -9,11 +9,12 @@ import {
   type QueryJobs,
 } from '../../../src/adapters/jobs-listing.ts';
 import type { JobRecord, JobStatus } from '../../../src/domain/job.ts';
-import type { ListPosition } from '../../../src/domain/jobs-cursor.ts';
+import type { ListPosition, Position } from '../../../src/domain/jobs-cursor.ts';
 
 type Row = Pick<JobRecord, 'job_id' | 'owner' | 'created_at' | 'status'>;
 
 const BASE = Date.parse('2025-05-01T00:00:00.000Z');
+const BASE_ISO = new Date(BASE).toISOString();
 
 /** `count` rows of `owner`, newest first, each status chosen by `statusOf(index)`. */
 const rowsOf = (owner: string, count: number, statusOf: (i: number) => JobStatus): Row[] =>
@@ -64,7 +65,7 @@ const allPages = async (
   const { query, calls } = fakeIndex(rows);
   const pages: JobPage[] = [];
   const queriesPerPage: number[] = [];
-  let after: ListPosition | undefined;
+  let after: Position | undefined;
   do {
     const issued = calls.length;
     const page = await listJobs(owner, { ...options, ...(after ? { after } : {}) }, query);
@@ -145,6 +146,52 @@ describe('jobs listing', () => {
       assert.equal(call.ExpressionAttributeValues?.[':owner'], 'a');
       assert.equal((call.ExclusiveStartKey as { owner?: string } | undefined)?.owner, 'a');
     }
+  });
+
+  it('lists changes since an instant oldest first on the updated-at index, resuming by change position', async () => {
+    const rows = Array.from({ length: 3 }, (_, i) => ({
+      job_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      owner: 'a',
+      status: 'completed' as const,
+      updated_at: new Date(BASE + i * 1000).toISOString(),
+    }));
+    const calls: Array<Parameters<QueryJobs>[0]> = [];
+    const page = await listJobs('a', { limit: 2, since: rows[0]?.updated_at ?? '' }, async (input) => {
+      calls.push(input);
+      return { Items: rows.slice(0, input.Limit), LastEvaluatedKey: { owner: 'a' } };
+    });
+    assert.equal(calls[0]?.IndexName, 'OwnerUpdatedAtIndex');
+    assert.equal(calls[0]?.ScanIndexForward, true);
+    assert.equal(calls[0]?.KeyConditionExpression, '#o = :owner AND #u >= :since');
+    assert.deepEqual(calls[0]?.ExpressionAttributeNames, { '#o': 'owner', '#u': 'updated_at' });
+    assert.equal(calls[0]?.ExpressionAttributeValues?.[':since'], rows[0]?.updated_at);
+    assert.deepEqual(
+      page.jobs.map((j) => j.job_id),
+      rows.slice(0, 2).map((r) => r.job_id),
+    );
+
+    const filtered = await listJobs(
+      'a',
+      {
+        limit: 1,
+        status: 'completed',
+        since: BASE_ISO,
+        after: { updated_at: rows[0]?.updated_at ?? '', job_id: rows[0]?.job_id ?? '' },
+      },
+      async (input) => {
+        calls.push(input);
+        return { Items: rows.slice(1) };
+      },
+    );
+    const last = calls.at(-1);
+    assert.deepEqual(last?.ExclusiveStartKey, {
+      updated_at: rows[0]?.updated_at,
+      job_id: rows[0]?.job_id,
+      owner: 'a',
+    });
+    assert.equal(last?.FilterExpression, '#s = :status');
+    // Two matched where one fits: the page ends at the one shown, as a change position.
+    assert.deepEqual(filtered.next, { updated_at: rows[1]?.updated_at, job_id: rows[1]?.job_id });
   });
 
   it('counts active jobs across pages', async () => {

@@ -75,6 +75,39 @@ export const fakeJobs = () => {
       delete row.lease_expires_at;
       return { ...row };
     },
+    requeueJob: async (jobId, owner, retryCount, now) => {
+      const row = rows.get(jobId);
+      if (
+        !row ||
+        !allowsTransition('retry', row, now) ||
+        row.owner !== owner ||
+        row.job_type !== 'long' ||
+        (row.retry_count ?? 0) !== retryCount ||
+        (row.webhook_url !== undefined && row.webhook_delivered === undefined)
+      )
+        return undefined;
+      for (const field of [
+        'error_code',
+        'error_message',
+        'completed_at',
+        'stage',
+        'webhook_delivered',
+      ] as const)
+        delete row[field];
+      Object.assign(row, { status: 'queued', active_owner: owner, retry_count: retryCount + 1 });
+      return { ...row };
+    },
+    undoRetry: async (jobId, previous, now) => {
+      const row = rows.get(jobId);
+      if (
+        !row ||
+        !allowsTransition('undoRetry', row, now) ||
+        row.retry_count !== (previous.retry_count ?? 0) + 1
+      )
+        return undefined;
+      rows.set(jobId, { ...previous });
+      return { ...previous };
+    },
     recentRenderDurations: async () => [],
   };
   return { rows, jobs };

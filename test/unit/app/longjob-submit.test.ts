@@ -40,6 +40,11 @@ const setUp = (enqueueLongjob: (body: string) => Promise<void>) => {
         keys.delete(key);
       },
     },
+    blobs: {
+      putInput: async (jobId) => `inputs/${jobId}.html`,
+      putSourceInput: async (jobId) => `inputs/${jobId}.source.json`,
+      deleteObject: async () => undefined,
+    },
     queue: {
       enqueueLongjob: async (body) => {
         sent.push(body);

@@ -4,6 +4,8 @@ import {
   allowsTransition,
   JOB_TRANSITIONS,
   type JobStatus,
+  jobStage,
+  STAGE_PROGRESS,
   TERMINAL_STATUSES,
 } from '../../../src/domain/job.ts';
 
@@ -39,15 +41,37 @@ describe('job transitions', () => {
     assert.equal(allowsTransition('cancel', row('processing', lapsed), NOW), false);
   });
 
-  it('nothing leaves a terminal state, and every transition leads out of where it starts', () => {
+  it("nothing but the owner's retry of a failed job leaves a terminal state, and every transition leads out of where it starts", () => {
     for (const [name, { from, to }] of Object.entries(JOB_TRANSITIONS)) {
       for (const status of TERMINAL_STATUSES) {
         assert.equal(
           allowsTransition(name as keyof typeof JOB_TRANSITIONS, row(status, lapsed), NOW, 'dead'),
-          false,
+          name === 'retry' && status === 'failed',
+          `${name} from ${status}`,
         );
       }
       assert.ok(!(to in from) || to === 'processing', `${name} changes the status`);
+    }
+  });
+});
+
+describe('jobStage', () => {
+  it('derives the stage and its progress from the status, the stored stage and the webhook', () => {
+    const cases: Array<[Parameters<typeof jobStage>[0], string, number]> = [
+      [{ status: 'queued' }, 'queued', 0],
+      [{ status: 'processing' }, 'rendering', 0.1],
+      [{ status: 'processing', stage: 'rendering' }, 'rendering', 0.1],
+      [{ status: 'processing', stage: 'storing' }, 'storing', 0.8],
+      [{ status: 'completed', webhook_url: 'https://h' }, 'delivering', 0.95],
+      [{ status: 'failed', webhook_url: 'https://h' }, 'delivering', 0.95],
+      [{ status: 'completed', webhook_url: 'https://h', webhook_delivered: false }, 'done', 1],
+      [{ status: 'completed' }, 'done', 1],
+      [{ status: 'cancelled', webhook_url: 'https://h' }, 'done', 1],
+      [{ status: 'timeout' }, 'done', 1],
+    ];
+    for (const [job, stage, progress] of cases) {
+      assert.equal(jobStage(job), stage, JSON.stringify(job));
+      assert.equal(STAGE_PROGRESS[jobStage(job)], progress);
     }
   });
 });

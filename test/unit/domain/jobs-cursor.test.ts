@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { PodpdfError } from '../../../src/domain/errors.ts';
-import { cursorSigningKey, decodeCursor, encodeCursor } from '../../../src/domain/jobs-cursor.ts';
+import {
+  cursorSigningKey,
+  decodeCursor,
+  encodeCursor,
+  nextSince,
+  SINCE_SETTLE_MS,
+} from '../../../src/domain/jobs-cursor.ts';
 
 const key = cursorSigningKey({ secret: 's'.repeat(32), stage: 'test', jobsTable: 'jobs' });
 const position = { created_at: '2025-05-01T12:00:00.000Z', job_id: '0b6f5c1e-8d0a-4b8e-9f51-3c2d7e9a4b10' };
@@ -105,5 +111,51 @@ describe('jobs cursor', () => {
       decodeCursor(signedPayload([position.created_at, position.job_id]), 'owner-a', key),
       position,
     );
+  });
+
+  it('round-trips a change position, distinct from a creation position at the same instant', () => {
+    const change = { updated_at: position.created_at, job_id: position.job_id };
+    const cursor = encodeCursor(change, 'owner-a', key);
+    assert.deepEqual(decodeCursor(cursor, 'owner-a', key), change);
+    assert.notEqual(cursor, encodeCursor(position, 'owner-a', key));
+    refusedAsInvalidCursor(cursor, 'owner-b');
+    for (const payload of [
+      ['u', position.created_at],
+      ['u', 'soon', position.job_id],
+      ['v', position.created_at, position.job_id],
+    ]) {
+      refusedAsInvalidCursor(signedPayload(payload));
+    }
+  });
+});
+
+describe('nextSince', () => {
+  const since = '2025-05-01T12:00:00.000Z';
+  const at = (ms: number) => new Date(ms).toISOString();
+  const now = Date.parse('2025-05-01T12:10:00.000Z');
+
+  it('after a complete listing, stays SINCE_SETTLE_MS behind the time of the listing', () => {
+    assert.equal(nextSince(since, now, { complete: true }), at(now - SINCE_SETTLE_MS));
+    assert.equal(
+      nextSince(since, now, { complete: true, lastSeen: at(now - 10) }),
+      at(now - SINCE_SETTLE_MS),
+    );
+  });
+
+  it('after a partial page, goes on from the newest change shown, never past the settled time', () => {
+    assert.equal(
+      nextSince(since, now, { complete: false, lastSeen: '2025-05-01T12:05:00.000Z' }),
+      '2025-05-01T12:05:00.000Z',
+    );
+    assert.equal(
+      nextSince(since, now, { complete: false, lastSeen: at(now - 5) }),
+      at(now - SINCE_SETTLE_MS),
+    );
+    assert.equal(nextSince(since, now, { complete: false }), since);
+  });
+
+  it('never goes back before since, even when since is in the future', () => {
+    const future = at(now + 60_000);
+    assert.equal(nextSince(future, now, { complete: true }), future);
   });
 });

@@ -43,6 +43,7 @@ describe('service definition', () => {
         'GET /jobs/{job_id}',
         'GET /jobs/{job_id}/download',
         'DELETE /jobs/{job_id}',
+        'POST /jobs/{job_id}/retry',
         'POST /jobs/{job_id}/webhook/redeliver',
       ],
     );
@@ -122,6 +123,7 @@ describe('service definition', () => {
       [
         ['OwnerCreatedAtIndex', ['owner', 'created_at']],
         ['OwnerActiveIndex', ['active_owner', 'created_at']],
+        ['OwnerUpdatedAtIndex', ['owner', 'updated_at']],
       ],
     );
   });
