@@ -11,6 +11,7 @@ import { whileStoring } from './job-stage.ts';
 import { ports } from './ports.ts';
 import { renderFailure } from './render-failure.ts';
 import { renderDocument } from './render-port.ts';
+import { storedInput } from './stored-input.ts';
 import { handOffWebhook } from './webhook-handoff.ts';
 
 /** `done`: the message may be deleted. `retry`: leave it to SQS to deliver again. */
@@ -33,12 +34,13 @@ const finalFailure = (err: unknown, job: JobRecord): JobFailure | undefined => {
   return final ? error : undefined;
 };
 
-/** What to render: the message's page or HTML; without either, the HTML is in S3 at the row's `input_key`. */
+/** What to render: the message's page or HTML; without either, the input stored in S3 at the row's `input_key`. */
 const inputOf = async (job: JobRecord, message: LongjobMessage): Promise<RenderInput> => {
   if (message.source) return { source: message.source };
-  const html = message.html ?? (job.input_key ? await ports().blobs.getInput(job.input_key) : undefined);
-  if (html === undefined) throw new DocumentError(errors.inputMissing());
-  return { html };
+  if (message.html) return { html: message.html };
+  const input = await storedInput(job);
+  if (!input) throw new DocumentError(errors.inputMissing());
+  return input;
 };
 
 const render = async (job: JobRecord, message: LongjobMessage, invocationDeadline: number) => {

@@ -132,6 +132,32 @@ describe('processLongjobMessage: failure paths', () => {
     assert.equal(env.sent.length, 0);
   });
 
+  it('renders a URL job from its stored source when the message carries none (a requeue)', async () => {
+    const source = { url: 'https://docs.example/page', http_headers: { 'x-tenant': 'a' } };
+    const env = setUp([{ mode: 'url', input_key: 'inputs/job-0.source.json' }]);
+    const inputs: unknown[] = [];
+    restores.push(
+      env.restore,
+      usePorts({
+        blobs: {
+          getInput: async () => JSON.stringify(source),
+          putPdf: async (jobId) => `pdfs/${jobId}.pdf`,
+          presignPdf: async () => ({ url: 'https://s3.example/x.pdf', expiresAt: '' }),
+        },
+      }),
+      useRenderer(async (input) => {
+        inputs.push(input);
+        return {
+          file: { byteLength: 5, bytes: new Uint8Array(5), base64: '' } as never,
+          pages: 1,
+          truncated: false,
+        };
+      }),
+    );
+    assert.equal(await processLongjobMessage({ job_id: 'job-0', owner: 'acct-a' }, inAMinute()), 'done');
+    assert.deepEqual(inputs, [{ source }]);
+  });
+
   it('a message for a job another worker holds is redelivered; one for a finished job is acknowledged', async () => {
     const env = setUp([
       { status: 'processing', lease_token: 'other', lease_expires_at: Date.now() + 600_000 },
