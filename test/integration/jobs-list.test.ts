@@ -329,7 +329,7 @@ describe('GET /jobs, DELETE /jobs/{job_id}', () => {
   it('shows the account without its secret and manages the webhook', async () => {
     const me = (await (await stack.call('GET', '/accounts/me')).json()) as Record<string, unknown>;
     assert.equal(me.user_id, stack.accounts[0]?.user_id);
-    assert.deepEqual(me.webhook, { url: null, signing_secret_set: false });
+    assert.deepEqual(me.webhook, { url: null, signing_secret_set: false, disabled: null });
     const put = await stack.call('PUT', '/accounts/me/webhook', { body: { url: 'http://127.0.0.1:9/hook' } });
     const { signing_secret } = (await put.json()) as { signing_secret: string };
     assert.match(signing_secret, /^whsec_/);
@@ -344,6 +344,7 @@ describe('GET /jobs, DELETE /jobs/{job_id}', () => {
     assert.deepEqual((JSON.parse(text) as { webhook: unknown }).webhook, {
       url: 'http://localhost:9/h',
       signing_secret_set: true,
+      disabled: null,
     });
     const rotated = (await (await stack.call('POST', '/accounts/me/webhook/rotate-secret')).json()) as {
       signing_secret: string;
@@ -351,7 +352,7 @@ describe('GET /jobs, DELETE /jobs/{job_id}', () => {
     assert.notEqual(rotated.signing_secret, signing_secret);
     assert.equal((await stack.call('DELETE', '/accounts/me/webhook')).status, 204);
     const after = (await (await stack.call('GET', '/accounts/me')).json()) as { webhook: unknown };
-    assert.deepEqual(after.webhook, { url: null, signing_secret_set: true });
+    assert.deepEqual(after.webhook, { url: null, signing_secret_set: true, disabled: null });
   });
 
   it('refuses a per-job webhook before the account has a signing secret', async () => {
