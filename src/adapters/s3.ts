@@ -27,14 +27,19 @@ export const inputKey = (jobId: string): string => `inputs/${jobId}.html`;
 export const sourceInputKey = (jobId: string): string => `inputs/${jobId}.source.json`;
 export const pdfKey = (jobId: string): string => `pdfs/${jobId}.pdf`;
 
-export const putInput = async (jobId: string, html: string, signal?: AbortSignal): Promise<string> => {
-  const key = inputKey(jobId);
+/** Stores one object under inputs/: private, encrypted, deleted with the bucket's lifecycle. */
+const putInputObject = async (
+  key: string,
+  body: string,
+  contentType: string,
+  signal?: AbortSignal,
+): Promise<string> => {
   await getS3Client().send(
     new PutObjectCommand({
       Bucket: getConfig().PDF_BUCKET,
       Key: key,
-      Body: html,
-      ContentType: 'text/html; charset=utf-8',
+      Body: body,
+      ContentType: contentType,
       ServerSideEncryption: 'AES256',
     }),
     signal ? { abortSignal: signal } : {},
@@ -42,21 +47,12 @@ export const putInput = async (jobId: string, html: string, signal?: AbortSignal
   return key;
 };
 
+export const putInput = (jobId: string, html: string, signal?: AbortSignal): Promise<string> =>
+  putInputObject(inputKey(jobId), html, 'text/html; charset=utf-8', signal);
+
 /** Stores a URL job's source (JSON text) beside where HTML inputs go; same encryption and expiry. */
-export const putSourceInput = async (jobId: string, json: string, signal?: AbortSignal): Promise<string> => {
-  const key = sourceInputKey(jobId);
-  await getS3Client().send(
-    new PutObjectCommand({
-      Bucket: getConfig().PDF_BUCKET,
-      Key: key,
-      Body: json,
-      ContentType: 'application/json',
-      ServerSideEncryption: 'AES256',
-    }),
-    signal ? { abortSignal: signal } : {},
-  );
-  return key;
-};
+export const putSourceInput = (jobId: string, json: string, signal?: AbortSignal): Promise<string> =>
+  putInputObject(sourceInputKey(jobId), json, 'application/json', signal);
 
 /** The stored input (HTML, or a source's JSON), or undefined when the object does not exist. */
 export const getInput = async (key: string): Promise<string | undefined> => {

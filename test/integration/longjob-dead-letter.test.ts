@@ -14,7 +14,7 @@ describe('long job whose every attempt fails', () => {
   before(async () => {
     stack = await startTestStack({
       queueVisibilityTimeoutSeconds: 1,
-      env: { PODPDF_CHROMIUM_PATH: '/nonexistent/chromium', PODPDF_WEBHOOK_BACKOFF_MS: '50' },
+      env: { PODPDF_CHROMIUM_PATH: '/nonexistent/chromium', PODPDF_WEBHOOK_RETRY_DELAYS_S: '1,1,1' },
     });
     receiver = await startWebhookReceiver();
   });

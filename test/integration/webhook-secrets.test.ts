@@ -5,37 +5,10 @@ import { Webhook } from 'standardwebhooks';
 import { getDocumentClient } from '../../src/adapters/dynamodb.ts';
 import { getJob } from '../../src/adapters/jobs-table.ts';
 import type { JobRecord } from '../../src/domain/job.ts';
+import { loggedErrors } from '../helpers/log-lines.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 import { twoTenantKeys } from '../helpers/tenants.ts';
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
-
-/** The error lines the stack logs (to stderr) while `work` runs. */
-const loggedErrors = async <T>(
-  work: () => Promise<T>,
-): Promise<{ result: T; errors: Record<string, unknown>[] }> => {
-  const lines: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  const level = process.env.PODPDF_LOG_LEVEL;
-  process.env.PODPDF_LOG_LEVEL = 'error';
-  process.stderr.write = ((chunk: string) => {
-    lines.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const result = await work();
-    return {
-      result,
-      errors: lines
-        .flatMap((text) => text.split('\n'))
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    };
-  } finally {
-    process.stderr.write = write;
-    if (level === undefined) delete process.env.PODPDF_LOG_LEVEL;
-    else process.env.PODPDF_LOG_LEVEL = level;
-  }
-};
 
 describe('webhook signing secrets, sealed at rest, through the local stack', () => {
   const [keyA, keyB] = twoTenantKeys();
@@ -48,7 +21,7 @@ describe('webhook signing secrets, sealed at rest, through the local stack', () 
   before(async () => {
     stack = await startTestStack({
       apiKeys: [keyA, keyB],
-      env: { PODPDF_WEBHOOK_BACKOFF_MS: '50', PODPDF_WEBHOOK_TIMEOUT_MS: '2000' },
+      env: { PODPDF_WEBHOOK_RETRY_DELAYS_S: '1,1,1', PODPDF_WEBHOOK_TIMEOUT_MS: '2000' },
     });
     [accountA, accountB] = stack.accounts.map((a) => a.user_id) as [string, string];
     receiver = await startWebhookReceiver();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
+import { loggedErrors } from '../../helpers/log-lines.ts';
 import { fakeWebhookQueue, queuedRow } from './fakes.ts';
 
 const { usePorts } = await import('../../../src/app/ports.ts');
@@ -20,28 +21,6 @@ const account = (userId: string, webhookSecret?: string): Account => ({
   created_at: '',
   ...(webhookSecret ? { webhook_secret: webhookSecret } : {}),
 });
-
-/** The error lines `work` logs (they go to stderr). */
-const loggedErrors = async (work: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> => {
-  const lines: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  const level = process.env.PODPDF_LOG_LEVEL;
-  process.env.PODPDF_LOG_LEVEL = 'error';
-  process.stderr.write = ((chunk: string) => {
-    lines.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    await work();
-  } finally {
-    process.stderr.write = write;
-    if (level === undefined) delete process.env.PODPDF_LOG_LEVEL;
-    else process.env.PODPDF_LOG_LEVEL = level;
-  }
-  return lines
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-};
 
 describe('webhook signing secrets at rest', () => {
   const key = randomBytes(32);
@@ -76,7 +55,9 @@ describe('webhook signing secrets at rest', () => {
         },
       }),
     );
-    const errors = await loggedErrors(() => deliverWebhookMessage({ job_id: 'job-1', round: 1 }, Date.now()));
+    const { errors } = await loggedErrors(() =>
+      deliverWebhookMessage({ job_id: 'job-1', round: 1 }, Date.now()),
+    );
     return { sent, finished, errors };
   };
 
