@@ -39,6 +39,22 @@ export const takeRequest = async (
 };
 
 /**
+ * Refusals this process has answered, per account, until the earliest moment the answer could change:
+ * a rate refusal until its bucket admits again, a quota refusal until the month ends (a minute at
+ * most, so a raised plan applies soon). Later requests in that window are refused from here, with no
+ * write and, for a quick job, no render spent on them.
+ */
+const refusals = new Map<string, { until: number; tat: number; quota: boolean }>();
+const MAX_REMEMBERED_REFUSALS = 10_000;
+const QUOTA_REFUSAL_MEMORY_MS = 60_000;
+
+/** The refusal remembered for the account that still holds for a request (with `pdf`, or not). */
+const knownRefusal = (userId: string, pdf: boolean) => {
+  const known = refusals.get(userId);
+  return known && ports().clock.now() < known.until && (pdf || !known.quota) ? known : undefined;
+};
+
+/**
  * Admits one request of the caller against the rate bucket and, with `pdf`, one PDF against the
  * month's quota, in one write. Sets the RateLimit-* headers (http/response.ts adds Retry-After) on
  * `headers`; throws 429 RATE_LIMITED or 403 QUOTA_EXCEEDED. Returns the month a PDF was counted in.
@@ -50,26 +66,41 @@ export const admit = async (
 ): Promise<{ period: string }> => {
   const plan = planOf(caller);
   const period = usagePeriod(ports().clock.now());
+  headers['ratelimit-limit'] = String(plan.burst);
+  const refuse = (tat: number, quota: boolean, rate: ReturnType<typeof bucket>, now: number): never => {
+    headers['ratelimit-remaining'] = '0';
+    headers['ratelimit-reset'] = String(rate.resetSeconds(tat));
+    metric('Refusals', 1, { reason: quota ? 'quota' : 'rate' });
+    if (!quota) throw errors.rateLimited(rate.retryAfterSeconds(tat), plan);
+    throw errors.quotaExceeded(plan.monthly_pdfs, new Date(period.endsAt).toISOString());
+  };
+
+  const known = knownRefusal(caller.user_id, pdf);
+  if (known) refuse(known.tat, known.quota, bucket(plan, ports().clock.now()), ports().clock.now());
+
   const { rate, result, now } = await takeRequest(
     caller.user_id,
     plan,
     pdf ? { period: period.id, quota: plan.monthly_pdfs } : undefined,
   );
-  headers['ratelimit-limit'] = String(plan.burst);
   if (result.admitted) {
+    refusals.delete(caller.user_id);
     headers['ratelimit-remaining'] = String(rate.remaining(result.tat));
     headers['ratelimit-reset'] = String(rate.resetSeconds(result.tat));
     return { period: period.id };
   }
   const tat = result.row?.tat ?? now;
-  headers['ratelimit-remaining'] = '0';
-  headers['ratelimit-reset'] = String(rate.resetSeconds(tat));
-  if (tat > rate.latestAdmittedTat) {
-    metric('Refusals', 1, { reason: 'rate' });
-    throw errors.rateLimited(rate.retryAfterSeconds(tat), plan);
-  }
-  metric('Refusals', 1, { reason: 'quota' });
-  throw errors.quotaExceeded(plan.monthly_pdfs, new Date(period.endsAt).toISOString());
+  const quota = tat <= rate.latestAdmittedTat;
+  if (refusals.size >= MAX_REMEMBERED_REFUSALS) refusals.clear();
+  refusals.set(caller.user_id, {
+    // The bucket admits again once now + tolerance - interval reaches tat.
+    until: quota
+      ? Math.min(period.endsAt, now + QUOTA_REFUSAL_MEMORY_MS)
+      : now + (tat - rate.latestAdmittedTat),
+    tat,
+    quota,
+  });
+  return refuse(tat, quota, rate, now);
 };
 
 /**
@@ -92,6 +123,8 @@ export const admitPdfRequest = async <T>(
     await admitting(false);
     throw err;
   }
+  // A refusal this process already knows is the answer now, before any work is started for it.
+  if (knownRefusal(caller.user_id, true)) await admitting(true);
   const admission = admitting(true);
   admission.catch(() => undefined); // awaited by the caller; a refusal is its answer
   return { request, admission };

@@ -10,7 +10,7 @@ import {
 } from '../domain/limits.ts';
 import type { QuickjobRequest, RenderInput } from '../domain/render-request.ts';
 import { metric } from '../metrics.ts';
-import { PrintRefusedError, type RenderedPdf } from '../renderer/render.ts';
+import type { RenderedPdf } from '../renderer/render.ts';
 import type { Timings } from '../util/timings.ts';
 import type { Caller } from './auth.ts';
 import { ports } from './ports.ts';
@@ -30,8 +30,9 @@ export interface QuickjobContext {
   /** The request's spans: the renderer's, and `record` (the job row). */
   timings: Timings;
   /**
-   * The request's admission (metering.ts), running alongside the load: the print waits for it, and
-   * a refusal answers as it is, with no job recorded.
+   * The request's admission (metering.ts), running alongside the render and awaited before the job
+   * is recorded: a refusal answers as it is, with no job recorded and the PDF thrown away. A refusal
+   * is remembered by the process, so a client over its limit gets at most one such render per window.
    */
   admission: Promise<unknown>;
 }
@@ -96,11 +97,9 @@ export const runQuickjob = async (
       allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
       streamPdf: false,
       timings: ctx.timings,
-      printAfter: ctx.admission,
     });
   } catch (err) {
-    if (err instanceof PrintRefusedError) throw err.reason;
-    // A render that failed before the print still answers a refused request as refused, with no job.
+    // A refused request is answered as refused, however its render went, with no job.
     const refusal = await ctx.admission.then(
       () => undefined,
       (reason: unknown) => reason,
@@ -127,6 +126,7 @@ export const runQuickjob = async (
     throw clientError;
   }
 
+  await ctx.admission;
   if (rendered.file.byteLength > MAX_INLINE_PDF_BYTES) {
     const tooLarge = errors.pdfTooLarge(MAX_INLINE_PDF_BYTES, rendered.file.byteLength, rendered.pages);
     await finish({ status: JobStatus.FAILED, error_code: tooLarge.code, error_message: tooLarge.message });

@@ -55,15 +55,6 @@ export class BrowserLaunchError extends Error {
 export class RenderCrashError extends Error {
   override name = 'RenderCrashError';
 }
-/** What `limits.printAfter` rejected with: the document was loaded but is not to be printed. */
-export class PrintRefusedError extends Error {
-  override name = 'PrintRefusedError';
-  readonly reason: unknown;
-  constructor(reason: unknown) {
-    super('the print was refused', { cause: reason });
-    this.reason = reason;
-  }
-}
 /** The document's renderer grew past the memory cap and was killed. */
 export class RenderMemoryError extends Error {
   override name = 'RenderMemoryError';
@@ -81,11 +72,6 @@ export interface RenderLimits {
    * base64). Long jobs, whose PDFs go to S3, use it; a quick job's PDF must fit a 6 MB response.
    */
   streamPdf: boolean;
-  /**
-   * The print waits for this (a check that runs alongside the load, such as the request's admission);
-   * if it rejects, nothing is printed and the render fails with PrintRefusedError.
-   */
-  printAfter?: Promise<unknown>;
   /** Records `page` (a page to print in), `load`, `print`, `count`, `truncate` and `metadata` when given. */
   timings?: Timings;
 }
@@ -111,8 +97,7 @@ const classify = (err: unknown, startedAt: number): Error => {
     err instanceof ConsoleExceptionError ||
     err instanceof ResourceLoadingError ||
     err instanceof SourceHttpError ||
-    err instanceof SourceUnreachableError ||
-    err instanceof PrintRefusedError
+    err instanceof SourceUnreachableError
   )
     return err;
   const message = err instanceof Error ? err.message : String(err);
@@ -194,11 +179,6 @@ const printInPage = async (
       );
     open.waitingFor = undefined;
     watch?.check();
-    if (limits.printAfter) {
-      await limits.printAfter.catch((reason: unknown) => {
-        throw new PrintRefusedError(reason);
-      });
-    }
     return span(limits, 'print', () =>
       printToPdf(job.session, toPrintParams(options, limits.maxPages), {
         stream: limits.streamPdf,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { getRenderCount } from '../../src/renderer/render.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
 const errorOf = async (res: Response) =>
@@ -13,7 +14,7 @@ const errorOf = async (res: Response) =>
  */
 describe('rate limits and quotas', () => {
   let stack: TestStack;
-  const [keyA, keyB, keyC] = ['limits-a', 'limits-b', 'limits-c'];
+  const [keyA, keyB, keyC, keyD] = ['limits-a', 'limits-b', 'limits-c', 'limits-d'];
   const get = (apiKey: string) => stack.call('GET', '/accounts/me', { apiKey });
   const quick = (apiKey: string) =>
     stack.call('POST', '/quickjob', { apiKey, body: { input_type: 'html', html: '<p>x</p>' } });
@@ -22,7 +23,7 @@ describe('rate limits and quotas', () => {
 
   before(async () => {
     stack = await startTestStack({
-      apiKeys: [keyA, keyB, keyC],
+      apiKeys: [keyA, keyB, keyC, keyD],
       pollQueues: false,
       env: {
         PODPDF_RATE_PER_S: '1',
@@ -70,6 +71,21 @@ describe('rate limits and quotas', () => {
     // Waiting as told is enough.
     await delay(retryAfter * 1000);
     assert.equal((await get(keyA)).status, 200);
+  });
+
+  it('refuses a client over its rate from memory: no render spent on a request it already knows the answer to', async () => {
+    for (let i = 0; i < 4; i += 1) await (await quick(keyD)).arrayBuffer();
+    const rendersBefore = getRenderCount();
+    const first = await quick(keyD);
+    assert.equal(first.status, 429);
+    const wasted = getRenderCount() - rendersBefore;
+    assert.ok(wasted <= 1, `the first refusal may have rendered alongside its admission (${wasted})`);
+    for (let i = 0; i < 5; i += 1) assert.equal((await quick(keyD)).status, 429);
+    assert.equal(getRenderCount() - rendersBefore, wasted, 'later refusals render nothing');
+    await delay(Number(first.headers.get('retry-after')) * 1000);
+    const again = await quick(keyD);
+    assert.equal(again.status, 200, 'admitted again once the bucket allows');
+    await again.arrayBuffer();
   });
 
   it('refuses PDFs past the month with 403 QUOTA_EXCEEDED and says when the count starts again', async () => {

@@ -45,6 +45,28 @@ describe('runQuickjob and its admission', () => {
     assert.equal(store.rows.size, 0);
   });
 
+  it('renders while the admission runs, and throws the PDF away when it is refused: no job', async () => {
+    let rendered = 0;
+    restores.push(
+      useRenderer(async () => {
+        rendered += 1;
+        return {
+          file: { byteLength: 5, bytes: new Uint8Array(5), base64: '' } as never,
+          pages: 1,
+          truncated: false,
+        };
+      }),
+    );
+    const refused = errors.quotaExceeded(6, '2027-01-01T00:00:00.000Z');
+    let refuse: (reason: unknown) => void = () => undefined;
+    const { store, result } = run(new Promise((_, reject) => (refuse = reject)));
+    // The render does not wait for the admission: it is done before the answer comes.
+    while (rendered === 0) await new Promise((resolve) => setImmediate(resolve));
+    refuse(refused);
+    await assert.rejects(result, (err) => err === refused);
+    assert.equal(store.rows.size, 0);
+  });
+
   it('records the failure of an admitted request', async () => {
     restores.push(
       useRenderer(async () => {
