@@ -202,12 +202,12 @@ const notClaimed = async (message: WebhookMessage, now: number): Promise<Deliver
 /**
  * One receive of a webhook message: claims the round's next attempt, lets the URL's circuit breaker
  * and send rate admit it (or defers it, without counting an attempt), sends it and records it.
- * `queuedAt` is when the round's message was first sent: a delivery deferred past
- * PODPDF_WEBHOOK_GIVE_UP_S from then ends undelivered.
+ * `receipt`: when the round's message was first sent (a delivery deferred past
+ * PODPDF_WEBHOOK_GIVE_UP_S from then ends undelivered) and how often it has been received.
  */
 export const deliverWebhookMessage = async (
   message: WebhookMessage,
-  queuedAt: number,
+  receipt: { queuedAt: number; receives: number },
 ): Promise<DeliveryStep> => {
   const config = getConfig();
   const now = ports().clock.now();
@@ -228,12 +228,18 @@ export const deliverWebhookMessage = async (
   if (admission.admitted) return attempt(claimed, admission);
 
   metric('WebhookDeferrals', 1, { reason: admission.reason });
-  if (now - queuedAt >= config.PODPDF_WEBHOOK_GIVE_UP_S * 1000) {
+  if (now - receipt.queuedAt >= config.PODPDF_WEBHOOK_GIVE_UP_S * 1000) {
     log.warn('webhook not delivered: its receiver stayed unavailable', { jobId: job.job_id });
     const made = (job.webhook_retry_log?.length ?? 0) - (job.webhook_round_start ?? 0);
     await ports().jobs.finishWebhook(job.job_id, { delivered: false, retryCount: Math.max(0, made - 1) });
     return DONE;
   }
   await ports().jobs.releaseWebhookDelivery(job.job_id);
-  return { done: false, retryInS: Math.min(MAX_WEBHOOK_DELAY_S, Math.ceil(admission.waitMs / 1000)) };
+  // Deliveries held back by one URL's rate would all wake for its next free slot: they are spread,
+  // further apart the more often each was held back, so a backlog drains within the receives a
+  // message is allowed.
+  const spreadS =
+    admission.reason === 'rate' ? Math.round(Math.min(60, receipt.receives) * (0.5 + Math.random())) : 0;
+  const waitS = Math.max(Math.ceil(admission.waitMs / 1000), spreadS);
+  return { done: false, retryInS: Math.min(MAX_WEBHOOK_DELAY_S, waitS) };
 };

@@ -15,7 +15,10 @@ export const handler = (event: SQSEvent): Promise<SQSBatchResponse> =>
     event,
     webhookMessageSchema,
     async (message, record) => {
-      const step = await deliverWebhookMessage(message, Number(record.attributes.SentTimestamp));
+      const step = await deliverWebhookMessage(message, {
+        queuedAt: Number(record.attributes.SentTimestamp),
+        receives: Number(record.attributes.ApproximateReceiveCount),
+      });
       if (step.done) return 'done';
       await ports()
         .queue.deferWebhook(record.receiptHandle, step.retryInS)

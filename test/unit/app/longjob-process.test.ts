@@ -47,7 +47,7 @@ const setUp = (rows: Parameters<typeof queuedRow>[1][] = []) => {
   });
   const deliver = async () => {
     for (const body of webhookQueue.queued.splice(0))
-      await deliverWebhookMessage(JSON.parse(body) as WebhookMessage, Date.now());
+      await deliverWebhookMessage(JSON.parse(body) as WebhookMessage, { queuedAt: Date.now(), receives: 1 });
   };
   return { ...store, sent, queued: webhookQueue.queued, deliver, restore };
 };

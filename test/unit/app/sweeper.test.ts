@@ -98,7 +98,7 @@ const setUp = (rows: Array<[string, Partial<JobRecord>]>) => {
   /** The webhook function: one receive of every handed-off webhook. */
   const deliver = async () => {
     for (const body of webhookQueue.queued.splice(0))
-      await deliverWebhookMessage(JSON.parse(body) as WebhookMessage, clock.now());
+      await deliverWebhookMessage(JSON.parse(body) as WebhookMessage, { queuedAt: clock.now(), receives: 1 });
   };
   return { ...store, sent, webhooks, events, queue, active: usage.active, restore, advance, clock, deliver };
 };

@@ -58,8 +58,8 @@ const setUp = (
     },
   });
   const row = () => rows.get('job-0') as JobRecord;
-  const receive = (round = 1, queuedAt = time.clock.now()) =>
-    deliverWebhookMessage({ job_id: 'job-0', round }, queuedAt);
+  const receive = (round = 1, queuedAt = time.clock.now(), receives = 1) =>
+    deliverWebhookMessage({ job_id: 'job-0', round }, { queuedAt, receives });
   return { rows, row, time, queue, posts, disabled, gate, receive, restore };
 };
 
@@ -154,6 +154,19 @@ describe('webhook delivery: deferrals and duplicates', () => {
     env.gate.admitSend = async () => ({ admitted: true, probe: true, failures: 5 });
     assert.deepEqual(await env.receive(), { done: true });
     assert.equal(env.row().webhook_delivered, true);
+  });
+
+  it("spreads deliveries held back by a URL's rate, further the more often they were held back", async () => {
+    const env = setUp({});
+    restores.push(env.restore);
+    env.gate.admitSend = async () => ({ admitted: false, reason: 'rate', waitMs: 100 });
+    const first = await env.receive(1, env.time.clock.now(), 1);
+    assert.ok(!first.done && first.retryInS >= 1 && first.retryInS <= 2, JSON.stringify(first));
+    const later = await env.receive(1, env.time.clock.now(), 40);
+    assert.ok(!later.done && later.retryInS >= 20 && later.retryInS <= 60, JSON.stringify(later));
+    const capped = await env.receive(1, env.time.clock.now(), 95);
+    assert.ok(!capped.done && capped.retryInS >= 30 && capped.retryInS <= 90, JSON.stringify(capped));
+    assert.equal(env.posts.length, 0);
   });
 
   it('a delivery still deferred a day after it was queued ends undelivered', async () => {

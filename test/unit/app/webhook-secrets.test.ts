@@ -56,7 +56,7 @@ describe('webhook signing secrets at rest', () => {
       }),
     );
     const { errors } = await loggedErrors(() =>
-      deliverWebhookMessage({ job_id: 'job-1', round: 1 }, Date.now()),
+      deliverWebhookMessage({ job_id: 'job-1', round: 1 }, { queuedAt: Date.now(), receives: 1 }),
     );
     return { sent, finished, errors };
   };
