@@ -67,7 +67,7 @@ export const admit = async (
   const plan = planOf(caller);
   const period = usagePeriod(ports().clock.now());
   headers['ratelimit-limit'] = String(plan.burst);
-  const refuse = (tat: number, quota: boolean, rate: ReturnType<typeof bucket>, now: number): never => {
+  const refuse = (tat: number, quota: boolean, rate: ReturnType<typeof bucket>): never => {
     headers['ratelimit-remaining'] = '0';
     headers['ratelimit-reset'] = String(rate.resetSeconds(tat));
     metric('Refusals', 1, { reason: quota ? 'quota' : 'rate' });
@@ -76,7 +76,7 @@ export const admit = async (
   };
 
   const known = knownRefusal(caller.user_id, pdf);
-  if (known) refuse(known.tat, known.quota, bucket(plan, ports().clock.now()), ports().clock.now());
+  if (known) refuse(known.tat, known.quota, bucket(plan, ports().clock.now()));
 
   const { rate, result, now } = await takeRequest(
     caller.user_id,
@@ -100,7 +100,7 @@ export const admit = async (
     tat,
     quota,
   });
-  return refuse(tat, quota, rate, now);
+  return refuse(tat, quota, rate);
 };
 
 /**
