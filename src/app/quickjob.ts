@@ -35,7 +35,16 @@ export interface QuickjobContext {
    * is remembered by the process, so a client over its limit gets at most one such render per window.
    */
   admission: Promise<unknown>;
+  /**
+   * With `Prefer: respond-async`: submits the request as a long job when the render passes the quick
+   * deadline, resolving with the long job's id. The deadline then keeps ASYNC_SUBMIT_RESERVE_MS more
+   * back, for the submission to fit the function's time.
+   */
+  continueAsync?: () => Promise<string>;
 }
+
+/** What a long-job submission needs at most in the usual case: S3, DynamoDB and SQS writes, one each. */
+export const ASYNC_SUBMIT_RESERVE_MS = 1_000;
 
 /**
  * Rejects, before any job exists, a document the estimate says cannot render within a quick job's
@@ -53,7 +62,9 @@ export const assertFitsQuickjob = (input: RenderInput): RenderEstimate | undefin
 
 /**
  * Renders a quick job and records it. Every job that reaches the renderer leaves one JobDetails row
- * (`completed`, `failed` or `timeout`); a timeout is also written to Analytics.
+ * (`completed`, `failed` or `timeout`); a timeout is also written to Analytics. A timeout continued
+ * as a long job (`ctx.continueAsync`) stays a `timeout` row, with `continued_as` naming the long job;
+ * when that submission fails, its error is thrown instead of the 408.
  */
 export const runQuickjob = async (
   account: Caller,
@@ -62,7 +73,8 @@ export const runQuickjob = async (
 ): Promise<RenderedPdf> => {
   const config = getConfig();
   const capMs = config.PODPDF_QUICKJOB_TIMEOUT_MS;
-  const deadline = ctx.startedAt + Math.min(capMs, ctx.remainingMs) - RESPONSE_RESERVE_MS;
+  const reserveMs = RESPONSE_RESERVE_MS + (ctx.continueAsync ? ASYNC_SUBMIT_RESERVE_MS : 0);
+  const deadline = ctx.startedAt + Math.min(capMs, ctx.remainingMs) - reserveMs;
   const createdAt = new Date(ctx.startedAt);
   const row: JobRecord = {
     job_id: ctx.jobId,
@@ -109,20 +121,34 @@ export const runQuickjob = async (
       pageRanges: request.options.pageRanges,
       quickjob: { capMs, budgetMs: deadline - ctx.startedAt },
     });
+    const continuation =
+      timedOut && ctx.continueAsync
+        ? await ctx.continueAsync().then(
+            (jobId) => ({ jobId, failed: false, error: undefined }),
+            (error: unknown) => ({ jobId: undefined, failed: true, error }),
+          )
+        : undefined;
+    const continuedAs = continuation?.jobId;
     await finish({
       status: timedOut ? JobStatus.TIMEOUT : JobStatus.FAILED,
       timeout_occurred: timedOut,
       error_code: clientError.code,
       error_message: clientError.message,
+      ...(continuedAs ? { continued_as: continuedAs } : {}),
     });
     if (timedOut) {
       await ports().analytics.recordEvent({
         type: 'quickjob_timeout',
         job_id: ctx.jobId,
         owner: account.user_id,
-        details: { timeout_ms: capMs, estimate: ctx.estimate },
+        details: {
+          timeout_ms: capMs,
+          estimate: ctx.estimate,
+          ...(continuedAs ? { continued_as: continuedAs } : {}),
+        },
       });
     }
+    if (continuation?.failed) throw continuation.error;
     throw clientError;
   }
 

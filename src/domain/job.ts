@@ -137,6 +137,8 @@ export interface JobRecord {
   timeout_occurred?: boolean;
   error_code?: JobFailureCode;
   error_message?: string;
+  /** A quick job that passed its deadline under `Prefer: respond-async`: the long job it continued as. */
+  continued_as?: string;
   /** Epoch seconds; DynamoDB TTL deletes the row after it. */
   ttl: number;
 

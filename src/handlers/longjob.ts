@@ -6,7 +6,7 @@ import { longjobRequestSchema } from '../domain/render-request.ts';
 import { parseWith } from '../domain/validation.ts';
 import { httpHandler } from '../http/handler.ts';
 import { header, readJsonBody } from '../http/request.ts';
-import { jsonResponse } from '../http/response.ts';
+import { acceptedJobResponse } from '../http/response.ts';
 
 /** POST /longjob: queue a render; the result arrives by webhook and through GET /jobs/{job_id}. */
 export const handler = httpHandler(async (event, _context, headers) => {
@@ -15,9 +15,6 @@ export const handler = httpHandler(async (event, _context, headers) => {
     parseWith(longjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES)),
   );
   const { period } = await admission;
-  const { replayed, ...job } = await submitLongjob(caller, request, header(event, 'idempotency-key'), period);
-  headers['x-job-id'] = job.job_id;
-  headers.location = `/jobs/${job.job_id}`;
-  if (replayed && !job.deduped_from) headers['idempotent-replayed'] = 'true';
-  return jsonResponse(202, job);
+  const job = await submitLongjob(caller, request, header(event, 'idempotency-key'), period);
+  return acceptedJobResponse(job, headers);
 });

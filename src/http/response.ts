@@ -1,4 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { SubmittedJob } from '../app/longjob-submit.ts';
 import type { PodpdfError } from '../domain/errors.ts';
 import type { PdfFile } from '../renderer/pdf-file.ts';
 
@@ -33,3 +34,17 @@ export const pdfResponse = (pdf: PdfFile, headers: Record<string, string>): Http
   body: pdf.base64,
   isBase64Encoded: true,
 });
+
+/**
+ * 202 for an accepted long job (POST /longjob, or POST /quickjob continued with `Prefer:
+ * respond-async`): the job as submitted, with `Location` and `X-Job-Id` set on `headers`.
+ */
+export const acceptedJobResponse = (
+  { replayed, ...job }: SubmittedJob,
+  headers: Record<string, string>,
+): HttpResult => {
+  headers['x-job-id'] = job.job_id;
+  headers.location = `/jobs/${job.job_id}`;
+  if (replayed && !job.deduped_from) headers['idempotent-replayed'] = 'true';
+  return jsonResponse(202, job);
+};
