@@ -139,6 +139,8 @@ export interface JobRecord {
   error_message?: string;
   /** Epoch seconds; DynamoDB TTL deletes the row after it. */
   ttl: number;
+  /** A sandbox job (`test: true`): SANDBOX stamped on its PDF, no PDF counted. Absent otherwise. */
+  test?: boolean;
 
   // Long jobs only.
   /** Validated render options. */
@@ -192,6 +194,8 @@ export interface AnalyticsEvent {
   type: AnalyticsEventType;
   job_id: string;
   owner: string;
+  /** The event is of a sandbox job. */
+  test?: boolean;
   at?: string;
   details?: Record<string, unknown>;
 }

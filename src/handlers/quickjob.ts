@@ -51,6 +51,7 @@ export const handler = httpHandler(async (event, context, headers) => {
           return { request: parsed, estimate: assertFitsQuickjob(parsed.input) };
         }),
       timings,
+      ({ request: parsed }) => !parsed.test,
     );
     const jobId = randomUUID();
     const { file, pages, truncated } = await runQuickjob(account, request, {
