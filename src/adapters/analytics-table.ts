@@ -17,6 +17,7 @@ export const recordEvent = async (event: AnalyticsEvent): Promise<void> => {
         event_key: `${at}#${event.type}#${randomUUID().slice(0, 8)}`,
         type: event.type,
         owner: event.owner,
+        ...(event.test ? { test: true } : {}),
         at,
         details: event.details ?? {},
         ttl: epochSecondsAfterDays(new Date(at), ANALYTICS_RETENTION_DAYS),

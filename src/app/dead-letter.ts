@@ -34,7 +34,12 @@ export const settleUnclaimedJob = async (
     status: failed.status,
     error_code: failed.error_code,
   });
-  await ports().analytics.recordEvent({ ...event, job_id: failed.job_id, owner: failed.owner });
+  await ports().analytics.recordEvent({
+    ...event,
+    job_id: failed.job_id,
+    owner: failed.owner,
+    ...(failed.test ? { test: true } : {}),
+  });
   await handOffWebhook(failed);
   return failed;
 };

@@ -20,11 +20,17 @@ import { storedInput } from './stored-input.ts';
  * @example
  * const job = await retryOwnJob(caller, jobId, period); // status 'queued', retry_count + 1
  */
-export const retryOwnJob = async (caller: Caller, jobId: string, period: string): Promise<JobRecord> => {
+export const retryOwnJob = async (
+  caller: Caller,
+  jobId: string,
+  /** Undefined when no PDF was counted (a sandbox job's retry). */
+  period: string | undefined,
+): Promise<JobRecord> => {
   try {
     return await requeue(caller, jobId);
   } catch (err) {
-    await compensate('give back the PDF', () => ports().usage.refundPdf(caller.user_id, period));
+    if (period !== undefined)
+      await compensate('give back the PDF', () => ports().usage.refundPdf(caller.user_id, period));
     throw err;
   }
 };

@@ -33,6 +33,8 @@ export interface JobView {
   webhook_delivered: boolean | null;
   /** Times the owner re-queued the job with POST /jobs/{job_id}/retry. */
   retry_count: number;
+  /** A sandbox job: SANDBOX stamped on its PDF, no PDF counted against the quota. */
+  test: boolean;
 }
 
 const isExpired = (job: JobRecord, now: number): boolean =>
@@ -76,6 +78,7 @@ export const toJobView = async (job: JobRecord, now = ports().clock.now()): Prom
     error_message: job.error_message ?? (expired ? errors.fileExpired().message : null),
     webhook_delivered: job.webhook_delivered ?? null,
     retry_count: job.retry_count ?? 0,
+    test: job.test ?? false,
   };
 };
 

@@ -4,7 +4,7 @@ import { errors, type JobFailure } from '../domain/errors.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../domain/job.ts';
 import { MAX_PDF_PAGES } from '../domain/limits.ts';
 import type { LongjobMessage } from '../domain/longjob-message.ts';
-import { type RenderInput, renderOptionsSchema } from '../domain/render-request.ts';
+import { type RenderInput, renderOptionsSchema, SANDBOX_WATERMARK } from '../domain/render-request.ts';
 import { log } from '../log.ts';
 import { metric } from '../metrics.ts';
 import { whileStoring } from './job-stage.ts';
@@ -54,6 +54,7 @@ const render = async (job: JobRecord, message: LongjobMessage, invocationDeadlin
     maxPages: MAX_PDF_PAGES,
     allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
     streamPdf: true,
+    ...(job.test ? { watermark: SANDBOX_WATERMARK } : {}),
   });
   return { ...rendered, renderMs: ports().clock.now() - started, filename: options.data.filename };
 };

@@ -51,7 +51,10 @@ export const requestHash = (request: LongjobRequest): string =>
 /** What `dedupe` compares: what is rendered and how, not where the result is announced. */
 const documentHash = (request: LongjobRequest): string =>
   createHash('sha256')
-    .update(canonical({ input: request.input, options: request.options }))
+    // A sandbox job is a different document (watermarked): it never answers for a real one.
+    .update(
+      canonical({ input: request.input, options: request.options, ...(request.test ? { test: true } : {}) }),
+    )
     .digest('hex');
 
 /** An earlier identical job `dedupe` may answer with: one that is, or may still end, completed. */
@@ -149,7 +152,9 @@ export const submitLongjob = async (
   /** The month its PDF was counted in (metering.ts): given back when the job is not accepted. */
   period: string,
 ): Promise<SubmittedJob> => {
-  const refund = () => compensate('give back the PDF', () => ports().usage.refundPdf(caller.user_id, period));
+  // A sandbox job counted no PDF: there is none to give back.
+  const refund = async () =>
+    request.test || compensate('give back the PDF', () => ports().usage.refundPdf(caller.user_id, period));
   try {
     const job = await acceptLongjob(caller, request, idempotencyKey);
     // A replay is the job counted the first time.
@@ -272,6 +277,7 @@ const acceptLongjob = async (
     options: request.options,
     input_key: inputKey,
     ...(webhookUrl ? { webhook_url: webhookUrl } : {}),
+    ...(request.test ? { test: true } : {}),
     created_at: now.toISOString(),
     ttl: jobTtl(now),
   };

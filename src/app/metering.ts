@@ -105,14 +105,16 @@ export const admit = async (
 
 /**
  * Admits a request that asks for a PDF: `parse` validates it first, so a request that fails
- * validation counts against the rate only, not the month's PDFs. The admission of a valid request is
- * returned running, for the caller to await when it must (a quick job loads its document meanwhile).
+ * validation counts against the rate only, not the month's PDFs; so does a valid one `countsPdf` says
+ * is not counted (a sandbox job). The admission of a valid request is returned running, for the
+ * caller to await when it must (a quick job loads its document meanwhile).
  */
 export const admitPdfRequest = async <T>(
   caller: Caller,
   headers: Record<string, string>,
   parse: () => T | Promise<T>,
   timings?: Timings,
+  countsPdf: (request: T) => boolean = () => true,
 ): Promise<{ request: T; admission: Promise<{ period: string }> }> => {
   const admitting = (pdf: boolean) =>
     timings ? timings.time('admit', () => admit(caller, headers, pdf)) : admit(caller, headers, pdf);
@@ -124,8 +126,9 @@ export const admitPdfRequest = async <T>(
     throw err;
   }
   // A refusal this process already knows is the answer now, before any work is started for it.
-  if (knownRefusal(caller.user_id, true)) await admitting(true);
-  const admission = admitting(true);
+  const pdf = countsPdf(request);
+  if (knownRefusal(caller.user_id, pdf)) await admitting(pdf);
+  const admission = admitting(pdf);
   admission.catch(() => undefined); // awaited by the caller; a refusal is its answer
   return { request, admission };
 };

@@ -8,7 +8,7 @@ import {
   QUICKJOB_ESTIMATE_LIMIT_MS,
   RESPONSE_RESERVE_MS,
 } from '../domain/limits.ts';
-import type { QuickjobRequest, RenderInput } from '../domain/render-request.ts';
+import { type QuickjobRequest, type RenderInput, SANDBOX_WATERMARK } from '../domain/render-request.ts';
 import { metric } from '../metrics.ts';
 import type { RenderedPdf } from '../renderer/render.ts';
 import type { Timings } from '../util/timings.ts';
@@ -85,6 +85,7 @@ export const runQuickjob = async (
     created_at: createdAt.toISOString(),
     timeout_occurred: false,
     ttl: jobTtl(createdAt),
+    ...(request.test ? { test: true } : {}),
   };
   const finish = async (fields: Partial<JobRecord>) => {
     metric('JobOutcomes', 1, { job_type: 'quick', outcome: fields.error_code ?? 'completed' });
@@ -109,6 +110,7 @@ export const runQuickjob = async (
       allowPrivateNetwork: config.PODPDF_ALLOW_PRIVATE_NETWORK,
       streamPdf: false,
       timings: ctx.timings,
+      ...(request.test ? { watermark: SANDBOX_WATERMARK } : {}),
     });
   } catch (err) {
     // A refused request is answered as refused, however its render went, with no job.
@@ -141,6 +143,7 @@ export const runQuickjob = async (
         type: 'quickjob_timeout',
         job_id: ctx.jobId,
         owner: account.user_id,
+        ...(request.test ? { test: true } : {}),
         details: {
           timeout_ms: capMs,
           estimate: ctx.estimate,

@@ -155,6 +155,7 @@ const attempt = async (
       type: 'webhook_attempt',
       job_id: job.job_id,
       owner: job.owner,
+      ...(job.test ? { test: true } : {}),
       at: record.at,
       details: { ...record, ...(gate.probe ? { probe: true } : {}) },
     }),

@@ -141,6 +141,8 @@ export interface JobRecord {
   continued_as?: string;
   /** Epoch seconds; DynamoDB TTL deletes the row after it. */
   ttl: number;
+  /** A sandbox job (`test: true`): SANDBOX stamped on its PDF, no PDF counted. Absent otherwise. */
+  test?: boolean;
 
   // Long jobs only.
   /** Validated render options. */
@@ -194,6 +196,8 @@ export interface AnalyticsEvent {
   type: AnalyticsEventType;
   job_id: string;
   owner: string;
+  /** The event is of a sandbox job. */
+  test?: boolean;
   at?: string;
   details?: Record<string, unknown>;
 }

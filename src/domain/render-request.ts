@@ -87,7 +87,14 @@ const markdownInput = {
   allow_html: z.boolean().default(false),
 };
 const urlInput = { input_type: z.literal('url'), ...urlSourceSchema.shape };
-const withOptions = { options: renderOptionsSchema.default(renderOptionsSchema.parse({})) };
+/** Stamped across every page of a sandbox (`test: true`) job's PDF. */
+export const SANDBOX_WATERMARK = 'SANDBOX';
+
+const withOptions = {
+  options: renderOptionsSchema.default(renderOptionsSchema.parse({})),
+  /** Sandbox: rendered as usual with SANDBOX stamped on every page, and no PDF counted against the month's quota. */
+  test: z.boolean().default(false),
+};
 const INPUT_TYPE_ERROR = { error: 'input_type must be "html", "markdown" or "url"' };
 
 /**

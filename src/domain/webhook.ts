@@ -12,6 +12,8 @@ export interface WebhookPayload {
   mode: string;
   created_at: string;
   completed_at: string | null;
+  /** A sandbox job (`test: true`): its PDF carries the SANDBOX watermark. */
+  test: boolean;
   error?: { code: string; message: string };
 }
 
@@ -28,6 +30,7 @@ export const webhookPayload = (
   mode: job.mode,
   created_at: job.created_at,
   completed_at: job.completed_at ?? null,
+  test: job.test ?? false,
   ...(job.status === 'failed'
     ? {
         error: {

@@ -34,12 +34,16 @@ const RETRY = 'POST /jobs/{job_id}/retry';
 /**
  * GET /jobs, GET /jobs/{job_id}, GET /jobs/{job_id}/download, DELETE /jobs/{job_id},
  * POST /jobs/{job_id}/retry and POST /jobs/{job_id}/webhook/redeliver: the caller's jobs only. A retry
- * is a PDF: it is admitted against the month's quota (and given back when the job is not re-queued).
+ * is a PDF: it is admitted against the month's quota (and given back when the job is not re-queued),
+ * except the retry of a sandbox job.
  */
 export const handler = httpHandler(async (event, _context, headers) => {
   const caller = await authenticate(event);
   const retryId = event.routeKey === RETRY ? jobIdOf(event.pathParameters) : undefined;
-  const { period } = await admit(caller, headers, retryId !== undefined);
+  // A sandbox job's retry is no PDF either (an unknown job is admitted as one, then given back).
+  const sandboxRetry =
+    retryId !== undefined && (await getOwnJob(caller, retryId).catch(() => undefined))?.test === true;
+  const { period } = await admit(caller, headers, retryId !== undefined && !sandboxRetry);
   switch (event.routeKey) {
     case 'GET /jobs': {
       const query = parseWith(listQuerySchema, event.queryStringParameters ?? {}, errors.invalidQuery);
@@ -58,7 +62,7 @@ export const handler = httpHandler(async (event, _context, headers) => {
         isBase64Encoded: false,
       };
     case RETRY: {
-      const job = await retryOwnJob(caller, retryId ?? '', period);
+      const job = await retryOwnJob(caller, retryId ?? '', sandboxRetry ? undefined : period);
       headers.location = `/jobs/${job.job_id}`;
       return jsonResponse(202, await toJobView(job));
     }

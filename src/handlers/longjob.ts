@@ -11,8 +11,12 @@ import { acceptedJobResponse } from '../http/response.ts';
 /** POST /longjob: queue a render; the result arrives by webhook and through GET /jobs/{job_id}. */
 export const handler = httpHandler(async (event, _context, headers) => {
   const caller = await authenticate(event);
-  const { request, admission } = await admitPdfRequest(caller, headers, () =>
-    parseWith(longjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES)),
+  const { request, admission } = await admitPdfRequest(
+    caller,
+    headers,
+    () => parseWith(longjobRequestSchema, readJsonBody(event, MAX_REQUEST_BODY_BYTES)),
+    undefined,
+    (parsed) => !parsed.test, // a sandbox job counts against the rate, not the month's PDFs
   );
   const { period } = await admission;
   const job = await submitLongjob(caller, request, header(event, 'idempotency-key'), period);

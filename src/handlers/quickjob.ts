@@ -61,6 +61,7 @@ export const handler = httpHandler(async (event, context, headers) => {
           return { request: parsed, ...preflightQuickjob(parsed, respondAsync) };
         }),
       timings,
+      ({ request: parsed }) => !parsed.test,
     );
     const goAsync = async (): Promise<SubmittedJob> => {
       continued = await continueAsLongjob(account, request, idempotencyKey, (await admission).period);

@@ -10,7 +10,7 @@ type PdfLib = typeof import('pdf-lib');
  * pdf-lib is only needed past 100 pages, so it is loaded on first use (in the deployed bundles it is
  * a file of its own). Imported from CommonJS, its exports can arrive under `default`.
  */
-const pdfLib = async (): Promise<PdfLib> => {
+export const pdfLib = async (): Promise<PdfLib> => {
   const module = (await import('pdf-lib')) as PdfLib & { default?: PdfLib };
   return module.PDFDocument ? module : (module.default as PdfLib);
 };

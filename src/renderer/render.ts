@@ -16,6 +16,7 @@ import {
 } from './pages.ts';
 import { PdfFile } from './pdf-file.ts';
 import { countPages, keepFirstPages, withMetadata } from './pdf-pages.ts';
+import { stampWatermark } from './pdf-watermark.ts';
 import { printToPdf, toPrintParams } from './print.ts';
 import {
   ConsoleExceptionError,
@@ -72,7 +73,15 @@ export interface RenderLimits {
    * base64). Long jobs, whose PDFs go to S3, use it; a quick job's PDF must fit a 6 MB response.
    */
   streamPdf: boolean;
-  /** Records `page` (a page to print in), `load`, `print`, `count`, `truncate` and `metadata` when given. */
+  /**
+   * Text stamped across every page of the printed PDF (sandbox jobs: `SANDBOX`), after the print, so
+   * the document cannot hide it.
+   */
+  watermark?: string;
+  /**
+   * Records `page` (a page to print in), `load`, `print`, `count`, `truncate`, `metadata` and
+   * `watermark` when given.
+   */
   timings?: Timings;
 }
 
@@ -253,6 +262,18 @@ const printBeforeDeadline = async (input: RenderInput, options: RenderOptions, l
  * });
  */
 export const renderPdf = async (
+  input: RenderInput | string,
+  options: RenderOptions,
+  limits: RenderLimits,
+): Promise<RenderedPdf> => {
+  const rendered = await printWithinLimits(input, options, limits);
+  const { watermark } = limits;
+  if (watermark === undefined) return rendered;
+  const stamped = await span(limits, 'watermark', () => stampWatermark(rendered.file.bytes, watermark));
+  return { ...rendered, file: PdfFile.ofBytes(stamped) };
+};
+
+const printWithinLimits = async (
   input: RenderInput | string,
   options: RenderOptions,
   limits: RenderLimits,

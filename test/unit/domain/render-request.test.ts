@@ -40,6 +40,17 @@ describe('quickjob request schema', () => {
       omitBackground: false,
       outline: false,
     });
+    assert.equal(parsed.test, false);
+  });
+
+  it('takes test (sandbox) as a boolean on both job endpoints', () => {
+    const body = { input_type: 'markdown', markdown: '# x', test: true };
+    assert.equal(parseWith(quickjobRequestSchema, body).test, true);
+    assert.equal(parseWith(longjobRequestSchema, body).test, true);
+    assert.deepEqual(
+      issuesOf({ input_type: 'url', url: 'https://example.com/', test: 'true' }).map((i) => i.path),
+      ['test'],
+    );
   });
 
   it('keeps every supported option', () => {

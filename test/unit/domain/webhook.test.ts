@@ -36,7 +36,12 @@ describe('webhook payload', () => {
       mode: 'html',
       created_at: '2026-01-01T10:30:00.000Z',
       completed_at: '2026-01-01T10:32:15.000Z',
+      test: false,
     });
+  });
+
+  it('says when the job is a sandbox job', () => {
+    assert.equal(webhookPayload({ ...job, test: true }).test, true);
   });
 
   it('describes failures with an error and no URL', () => {
