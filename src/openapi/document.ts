@@ -64,8 +64,47 @@ const componentSchemas = (): Record<string, Json> => {
 };
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-const header = (id: string) => ({ $ref: `#/components/headers/${id}` });
 const JSON_TYPE = 'application/json';
+
+const integerHeader = (description: string) => ({
+  description,
+  schema: { type: 'string', pattern: '^\\d+$' },
+});
+
+/** The headers the API sends, described once. */
+const HEADERS: Record<string, Json> = {
+  'X-Request-Id': {
+    description: "The gateway's request id; quote it when reporting a problem",
+    schema: { type: 'string' },
+  },
+  'RateLimit-Limit': integerHeader('The burst: requests that may be sent at once'),
+  'RateLimit-Remaining': integerHeader('Requests that may be sent now'),
+  'RateLimit-Reset': integerHeader('Seconds until the bucket is full again'),
+  'Retry-After': integerHeader('Seconds to wait before sending again'),
+  'X-PDF-Pages': integerHeader('Pages in the returned PDF (at most 100)'),
+  'X-PDF-Truncated': {
+    description: 'Whether the document was cut to its first 100 pages',
+    schema: { type: 'string', enum: ['true', 'false'] },
+  },
+  'X-Job-Id': {
+    description: "The job's UUID, once its record is written",
+    schema: { type: 'string', format: 'uuid' },
+  },
+  Location: { description: 'Where the job (or the PDF) is', schema: { type: 'string' } },
+  'Content-Disposition': {
+    description: '`inline; filename="{job_id}.pdf"`, or the name `options.filename` gives',
+    schema: { type: 'string', pattern: '^inline; filename=' },
+  },
+  'Server-Timing': { description: "Where the request's time went, in ms", schema: { type: 'string' } },
+  'Idempotent-Replayed': {
+    description: '`true` when an Idempotency-Key replay answered with the original job',
+    schema: { type: 'string', enum: ['true'] },
+  },
+};
+
+const header = (id: string) => ({ $ref: `#/components/headers/${id}` });
+/** A header this answer always has: described in place (a `$ref` can carry no `required`). */
+const requiredHeader = (id: string) => ({ ...HEADERS[id], required: true });
 
 const RATE_HEADERS = {
   'RateLimit-Limit': header('RateLimit-Limit'),
@@ -75,7 +114,7 @@ const RATE_HEADERS = {
 
 /** Headers every answer of podpdf carries; authenticated ones also the bucket's state. */
 const commonHeaders = (authenticated: boolean) => ({
-  'X-Request-Id': header('X-Request-Id'),
+  'X-Request-Id': requiredHeader('X-Request-Id'),
   ...(authenticated ? RATE_HEADERS : {}),
 });
 
@@ -98,7 +137,7 @@ const error = (description: string, codes: ErrorCode[], extraHeaders: Json = {},
     { ...commonHeaders(authenticated), ...extraHeaders },
   );
 
-const RETRY_AFTER = { 'Retry-After': { ...header('Retry-After'), required: true } };
+const RETRY_AFTER = { 'Retry-After': requiredHeader('Retry-After') };
 
 /** Answers every authenticated endpoint can give. */
 const COMMON_ERRORS = {
@@ -147,10 +186,10 @@ const paths = (): Json => ({
           description: 'The PDF',
           headers: {
             ...commonHeaders(true),
-            'X-PDF-Pages': { ...header('X-PDF-Pages'), required: true },
-            'X-PDF-Truncated': { ...header('X-PDF-Truncated'), required: true },
-            'X-Job-Id': { ...header('X-Job-Id'), required: true },
-            'Content-Disposition': { ...header('Content-Disposition'), required: true },
+            'X-PDF-Pages': requiredHeader('X-PDF-Pages'),
+            'X-PDF-Truncated': requiredHeader('X-PDF-Truncated'),
+            'X-Job-Id': requiredHeader('X-Job-Id'),
+            'Content-Disposition': requiredHeader('Content-Disposition'),
             'Server-Timing': header('Server-Timing'),
           },
           content: { 'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf' } } },
@@ -198,8 +237,8 @@ const paths = (): Json => ({
       responses: {
         '202': json('Queued (or, on a replay or dedupe, the original job)', ref('LongjobAccepted'), {
           ...commonHeaders(true),
-          'X-Job-Id': { ...header('X-Job-Id'), required: true },
-          Location: { ...header('Location'), required: true },
+          'X-Job-Id': requiredHeader('X-Job-Id'),
+          Location: requiredHeader('Location'),
           'Idempotent-Replayed': header('Idempotent-Replayed'),
         }),
         '400': error('The body, the document or the Idempotency-Key is refused', [
@@ -264,7 +303,7 @@ const paths = (): Json => ({
         {
           '302': {
             description: 'To a URL presigned for an hour',
-            headers: { ...commonHeaders(true), Location: { ...header('Location'), required: true } },
+            headers: { ...commonHeaders(true), Location: requiredHeader('Location') },
           },
         },
         {
@@ -284,7 +323,7 @@ const paths = (): Json => ({
         {
           '202': json('The job, queued again', ref('Job'), {
             ...commonHeaders(true),
-            Location: { ...header('Location'), required: true },
+            Location: requiredHeader('Location'),
           }),
         },
         {
@@ -413,10 +452,6 @@ const queryParameter = (name: string, schema: Json, description: string) => ({
 const components = (): Json => {
   const schemas = componentSchemas();
   const query = z.toJSONSchema(jobsListQuerySchema, { io: 'input', unrepresentable: 'any' }).properties ?? {};
-  const integerHeader = (description: string) => ({
-    description,
-    schema: { type: 'string', pattern: '^\\d+$' },
-  });
   return {
     schemas,
     securitySchemes: {
@@ -447,35 +482,7 @@ const components = (): Json => {
         'Only jobs whose `updated_at` is at or after this instant, oldest change first',
       ),
     },
-    headers: {
-      'X-Request-Id': {
-        description: "The gateway's request id; quote it when reporting a problem",
-        schema: { type: 'string' },
-      },
-      'RateLimit-Limit': integerHeader('The burst: requests that may be sent at once'),
-      'RateLimit-Remaining': integerHeader('Requests that may be sent now'),
-      'RateLimit-Reset': integerHeader('Seconds until the bucket is full again'),
-      'Retry-After': integerHeader('Seconds to wait before sending again'),
-      'X-PDF-Pages': integerHeader('Pages in the returned PDF (at most 100)'),
-      'X-PDF-Truncated': {
-        description: 'Whether the document was cut to its first 100 pages',
-        schema: { type: 'string', enum: ['true', 'false'] },
-      },
-      'X-Job-Id': {
-        description: "The job's UUID, once its record is written",
-        schema: { type: 'string', format: 'uuid' },
-      },
-      Location: { description: 'Where the job (or the PDF) is', schema: { type: 'string' } },
-      'Content-Disposition': {
-        description: '`inline; filename="{job_id}.pdf"`, or the name `options.filename` gives',
-        schema: { type: 'string', pattern: '^inline; filename=' },
-      },
-      'Server-Timing': { description: "Where the request's time went, in ms", schema: { type: 'string' } },
-      'Idempotent-Replayed': {
-        description: '`true` when an Idempotency-Key replay answered with the original job',
-        schema: { type: 'string', enum: ['true'] },
-      },
-    },
+    headers: HEADERS,
   };
 };
 
