@@ -1,6 +1,6 @@
 /**
- * The shapes of the HTTP API's answers (and the request schemas that live outside render-request.ts),
- * as zod schemas: the OpenAPI document (src/openapi/) is generated from them, and the contract tests
+ * The shapes of the HTTP API's answers, as zod schemas (the requests' are in render-request.ts and
+ * api-requests.ts): the OpenAPI document (src/openapi/) is generated from them, and the contract tests
  * check real answers against it. The handlers build these answers from TypeScript interfaces; a change
  * to one of those interfaces belongs here too, and `npm run openapi` regenerates openapi.json.
  */
@@ -9,24 +9,6 @@ import { ErrorCode } from './errors.ts';
 import { JobStatus } from './job.ts';
 
 const isoInstant = z.iso.datetime({ offset: true });
-
-/** PUT /accounts/me/webhook. */
-export const webhookSettingsRequestSchema = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }).max(2048),
-});
-
-/** GET /jobs's query string. */
-export const jobsListQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  status: z.enum(Object.values(JobStatus) as [JobStatus, ...JobStatus[]]).optional(),
-  cursor: z.string().min(1).max(2048).optional(),
-  /** An ISO 8601 instant (with Z or an offset), compared as the instant `toISOString` writes. */
-  since: z.iso
-    .datetime({ offset: true, abort: true })
-    .refine((text) => !Number.isNaN(Date.parse(text)), 'must be a real instant')
-    .transform((text) => new Date(text).toISOString())
-    .optional(),
-});
 
 /** `{ "error": { "code", "message", "details" } }`: every error podpdf itself sends. */
 export const errorResponseSchema = z.strictObject({

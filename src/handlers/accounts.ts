@@ -2,7 +2,7 @@ import openApiDocument from '../../openapi.json' with { type: 'json' };
 import { getAccountView, removeWebhook, rotateSigningSecret, setWebhook } from '../app/account.ts';
 import { authenticate } from '../app/auth.ts';
 import { admit } from '../app/metering.ts';
-import { webhookSettingsRequestSchema } from '../domain/api-schemas.ts';
+import { webhookSettingsRequestSchema } from '../domain/api-requests.ts';
 import { errors } from '../domain/errors.ts';
 import { parseWith } from '../domain/validation.ts';
 import { httpHandler } from '../http/handler.ts';

@@ -4,7 +4,7 @@ import { retryOwnJob } from '../app/job-retry.ts';
 import { cancelOwnJob, downloadUrl, getOwnJob, listOwnJobs, toJobView } from '../app/jobs.ts';
 import { admit } from '../app/metering.ts';
 import { redeliverWebhook } from '../app/webhook-handoff.ts';
-import { jobsListQuerySchema } from '../domain/api-schemas.ts';
+import { jobsListQuerySchema } from '../domain/api-requests.ts';
 import { errors } from '../domain/errors.ts';
 import { parseWith } from '../domain/validation.ts';
 import { httpHandler } from '../http/handler.ts';

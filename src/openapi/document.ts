@@ -5,18 +5,17 @@
  * which GET /openapi.json serves; a unit test fails when that file differs from this function's output.
  */
 import * as z from 'zod';
+import { jobsListQuerySchema, webhookSettingsRequestSchema } from '../domain/api-requests.ts';
 import {
   accountViewSchema,
   errorResponseSchema,
   gatewayErrorSchema,
   healthSchema,
   jobListSchema,
-  jobsListQuerySchema,
   jobViewSchema,
   longjobAcceptedSchema,
   redeliveryAcceptedSchema,
   signingSecretSchema,
-  webhookSettingsRequestSchema,
   webhookSettingsSchema,
 } from '../domain/api-schemas.ts';
 import type { ErrorCode } from '../domain/errors.ts';
