@@ -4,23 +4,11 @@ import { retryOwnJob } from '../app/job-retry.ts';
 import { cancelOwnJob, downloadUrl, getOwnJob, listOwnJobs, toJobView } from '../app/jobs.ts';
 import { admit } from '../app/metering.ts';
 import { redeliverWebhook } from '../app/webhook-handoff.ts';
+import { jobsListQuerySchema } from '../domain/api-requests.ts';
 import { errors } from '../domain/errors.ts';
-import { JobStatus } from '../domain/job.ts';
 import { parseWith } from '../domain/validation.ts';
 import { httpHandler } from '../http/handler.ts';
 import { jsonResponse } from '../http/response.ts';
-
-const listQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  status: z.enum(Object.values(JobStatus) as [JobStatus, ...JobStatus[]]).optional(),
-  cursor: z.string().min(1).max(2048).optional(),
-  /** An ISO 8601 instant (with Z or an offset), compared as the instant `toISOString` writes. */
-  since: z.iso
-    .datetime({ offset: true, abort: true })
-    .refine((text) => !Number.isNaN(Date.parse(text)), 'must be a real instant')
-    .transform((text) => new Date(text).toISOString())
-    .optional(),
-});
 
 const jobIdOf = (pathParameters: Record<string, string | undefined> | undefined): string => {
   const id = pathParameters?.job_id ?? '';
@@ -46,7 +34,7 @@ export const handler = httpHandler(async (event, _context, headers) => {
   const { period } = await admit(caller, headers, retryId !== undefined && !sandboxRetry);
   switch (event.routeKey) {
     case 'GET /jobs': {
-      const query = parseWith(listQuerySchema, event.queryStringParameters ?? {}, errors.invalidQuery);
+      const query = parseWith(jobsListQuerySchema, event.queryStringParameters ?? {}, errors.invalidQuery);
       return jsonResponse(200, await listOwnJobs(caller, query));
     }
     case 'GET /jobs/{job_id}':

@@ -90,6 +90,7 @@ describe('npm run package (osls, offline)', () => {
       'GET /jobs',
       'GET /jobs/{job_id}',
       'GET /jobs/{job_id}/download',
+      'GET /openapi.json',
       'POST /accounts/me/webhook/rotate-secret',
       'POST /jobs/{job_id}/retry',
       'POST /jobs/{job_id}/webhook/redeliver',
