@@ -1,6 +1,8 @@
+import type * as z from 'zod';
 import { getConfig } from '../config.ts';
+import type { jobViewSchema } from '../domain/api-schemas.ts';
 import { ErrorCode, errors } from '../domain/errors.ts';
-import { type JobRecord, type JobStage, type JobStatus, jobStage, STAGE_PROGRESS } from '../domain/job.ts';
+import { type JobRecord, type JobStatus, jobStage, STAGE_PROGRESS } from '../domain/job.ts';
 import { cursorSigningKey, decodeCursor, encodeCursor, nextSince } from '../domain/jobs-cursor.ts';
 import { log } from '../log.ts';
 import type { Caller } from './auth.ts';
@@ -9,33 +11,8 @@ import { ports } from './ports.ts';
 /** The bucket's lifecycle rule deletes PDFs one day after they were written. */
 const PDF_RETENTION_MS = 24 * 60 * 60 * 1000;
 
-export interface JobView {
-  job_id: string;
-  job_type: string;
-  status: string;
-  /** queued, rendering, storing, delivering (final, webhook not settled) or done. */
-  stage: JobStage;
-  /** 0–1, by stage (STAGE_PROGRESS). */
-  progress: number;
-  mode: string;
-  pages: number | null;
-  truncated: boolean | null;
-  created_at: string;
-  /** The last change to the job (rows older than the field show their last known change). */
-  updated_at: string;
-  completed_at: string | null;
-  s3_url: string | null;
-  s3_url_expires_at: string | null;
-  /** True once the PDF has passed the 24 h retention and is gone from S3. */
-  file_expired: boolean;
-  error_code: string | null;
-  error_message: string | null;
-  webhook_delivered: boolean | null;
-  /** Times the owner re-queued the job with POST /jobs/{job_id}/retry. */
-  retry_count: number;
-  /** A sandbox job: SANDBOX stamped on its PDF, no PDF counted against the quota. */
-  test: boolean;
-}
+/** A job as the API shows it: the type of the schema openapi.json documents, so the two cannot drift. */
+export type JobView = z.infer<typeof jobViewSchema>;
 
 const isExpired = (job: JobRecord, now: number): boolean =>
   Boolean(job.s3_key && job.completed_at && now - Date.parse(job.completed_at) > PDF_RETENTION_MS);

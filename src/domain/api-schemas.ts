@@ -41,6 +41,8 @@ export const jobViewSchema = z.strictObject({
   error_message: z.string().nullable(),
   webhook_delivered: z.boolean().nullable(),
   retry_count: z.int().min(0),
+  /** A sandbox job (`test: true`): SANDBOX stamped on its PDF, no PDF counted against the quota. */
+  test: z.boolean(),
 });
 
 export const jobListSchema = z.strictObject({

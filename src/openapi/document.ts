@@ -99,6 +99,10 @@ const HEADERS: Record<string, Json> = {
     description: '`true` when an Idempotency-Key replay answered with the original job',
     schema: { type: 'string', enum: ['true'] },
   },
+  'Preference-Applied': {
+    description: '`respond-async`: the request was answered with a long job (RFC 7240)',
+    schema: { type: 'string', enum: ['respond-async'] },
+  },
 };
 
 const header = (id: string) => ({ $ref: `#/components/headers/${id}` });
@@ -179,8 +183,23 @@ const paths = (): Json => ({
       operationId: 'createQuickjob',
       summary: 'Render HTML, Markdown or a URL to PDF and answer with the PDF, within 30 s',
       tags: ['Jobs'],
+      parameters: [
+        { $ref: '#/components/parameters/Prefer' },
+        { $ref: '#/components/parameters/Idempotency-Key' },
+      ],
       requestBody: jsonBody('QuickjobRequest'),
       responses: {
+        '202': json(
+          'With `Prefer: respond-async`: too complex for a quick job, or past its deadline, so continued as a long job',
+          ref('LongjobAccepted'),
+          {
+            ...commonHeaders(true),
+            'Preference-Applied': requiredHeader('Preference-Applied'),
+            'X-Job-Id': requiredHeader('X-Job-Id'),
+            Location: requiredHeader('Location'),
+            'Idempotent-Replayed': header('Idempotent-Replayed'),
+          },
+        ),
         '200': {
           description: 'The PDF',
           headers: {
@@ -463,6 +482,13 @@ const components = (): Json => {
         in: 'path',
         required: true,
         description: "The job's UUID (anything else answers 404)",
+        schema: { type: 'string' },
+      },
+      Prefer: {
+        name: 'Prefer',
+        in: 'header',
+        description:
+          '`respond-async` (RFC 7240): a quick job too complex for its budget, or past its deadline, continues as a long job (202) instead of 422 or 408; Idempotency-Key then applies to that long job',
         schema: { type: 'string' },
       },
       'Idempotency-Key': {

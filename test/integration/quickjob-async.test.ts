@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { getJob } from '../../src/adapters/jobs-table.ts';
+import { checkAnswer } from '../helpers/contract.ts';
 import { parsePdf } from '../helpers/pdf.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 import { eventually } from '../helpers/webhook-receiver.ts';
@@ -65,7 +66,8 @@ describe('POST /quickjob with Prefer: respond-async', () => {
   const assertAccepted = async (res: Response): Promise<Accepted> => {
     assert.equal(res.status, 202);
     assert.equal(res.headers.get('preference-applied'), 'respond-async');
-    const body = (await res.json()) as Accepted;
+    // As openapi.json documents it: status, headers and body.
+    const body = (await checkAnswer('POST', '/quickjob', res)) as Accepted;
     assert.deepEqual(Object.keys(body).sort(), ['estimated_completion', 'job_id', 'message', 'status']);
     // A replay answers with the original job's status as it is now.
     if (!res.headers.get('idempotent-replayed')) assert.equal(body.status, 'queued');
