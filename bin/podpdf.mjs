@@ -21,8 +21,10 @@ if (!strips && !existsSync(node)) {
 const child = spawn(node, ['--disable-warning=ExperimentalWarning', main, ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
-// Ctrl-C reaches the child through the terminal's process group; the launcher only waits for it.
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+// Ctrl-C reaches the child through the terminal's process group: the launcher only waits for it to
+// end (the CLI stops a --wait cleanly). A SIGTERM sent to the launcher alone is passed on.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => child.kill('SIGTERM'));
 child.on('exit', (code, signal) => {
   if (signal) process.kill(process.pid, signal);
   else process.exit(code ?? 1);

@@ -178,7 +178,7 @@ export const waitAndDownload = async (
         message: `stopped waiting; job ${jobId} goes on`,
       }),
     );
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onSigint);
   try {
     const job = await client.waitForJob(jobId, {
       signal: controller.signal,

@@ -77,6 +77,7 @@ export const run = async (argv: string[], io: CliIo): Promise<number> => {
     }
     if (error instanceof PodpdfApiError) {
       io.stderr.write(`error ${error.code}: ${error.message}\n`);
+      if (error.code === 'INTERRUPTED') return 130;
       if (error.details) io.stderr.write(`details: ${JSON.stringify(error.details)}\n`);
       if (error.requestId) io.stderr.write(`request id: ${error.requestId}\n`);
       return 1;

@@ -15,20 +15,36 @@ export interface CliResult {
  */
 export const runCli = (
   args: string[],
-  options: { env?: Record<string, string>; stdin?: string | Buffer; cwd?: string; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    stdin?: string | Buffer;
+    cwd?: string;
+    timeoutMs?: number;
+    /** Called once stderr has a line matching it, with the child's process group id (Ctrl-C tests). */
+    onStderr?: { match: RegExp; signal: (processGroup: number) => void };
+  } = {},
 ): Promise<CliResult> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [LAUNCHER, ...args], {
       env: { PATH: process.env.PATH ?? '', ...options.env },
       ...(options.cwd ? { cwd: options.cwd } : {}),
       stdio: 'pipe',
+      // Its own process group, as a terminal gives a command: a signal can reach launcher and CLI alike.
+      detached: true,
     });
+    let matched = false;
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr.push(chunk);
+      if (!matched && options.onStderr?.match.test(Buffer.concat(stderr).toString()) && child.pid) {
+        matched = true;
+        options.onStderr.signal(child.pid);
+      }
+    });
     const timer = setTimeout(() => {
-      if (child.pid) process.kill(child.pid, 'SIGKILL');
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
       reject(new Error(`podpdf ${args.join(' ')} did not end within ${options.timeoutMs ?? 120_000} ms`));
     }, options.timeoutMs ?? 120_000);
     child.on('error', reject);
