@@ -67,6 +67,7 @@ try {
 const [firstKey] = stack.apiKeys;
 console.log(`
 podpdf local API listening on ${stack.url}
+  web console:         ${stack.url}/
   DynamoDB (dynalite): ${stack.emulators.dynamodbEndpoint}
   S3 + SQS (fauxqs):   ${stack.emulators.awsEndpoint}
   state:               ${emulators ? 'in the emulators given' : dataDir ? `kept in ${dataDir}` : 'in memory'}

@@ -458,6 +458,38 @@ const paths = (): Json => ({
       },
     },
   },
+  '/': {
+    get: {
+      operationId: 'console',
+      summary: 'The web console for people (ENDPOINTS.md, "Console")',
+      tags: ['Console'],
+      security: [],
+      responses: {
+        '200': { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } },
+      },
+    },
+  },
+  '/console/{file}': {
+    get: {
+      operationId: 'consoleFile',
+      summary: "One of the console's files: its script, stylesheet or options schema",
+      tags: ['Console'],
+      security: [],
+      parameters: [
+        {
+          name: 'file',
+          in: 'path',
+          required: true,
+          description: 'The file name',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        '200': { description: 'The file', content: { '*/*': { schema: { type: 'string' } } } },
+        '404': error('No such file', ['NOT_FOUND']),
+      },
+    },
+  },
 });
 
 const queryParameter = (name: string, schema: Json, description: string) => ({

@@ -30,6 +30,7 @@ const FUNCTIONS: Record<string, string> = {
   sweeper: 'sweeper',
   jobs: 'jobs',
   accounts: 'accounts',
+  console: 'console',
 };
 const RENDERING = new Set(['quickjob', 'processor']);
 
@@ -85,7 +86,9 @@ describe('npm run package (osls, offline)', () => {
     assert.deepEqual(routes, [
       'DELETE /accounts/me/webhook',
       'DELETE /jobs/{job_id}',
+      'GET /',
       'GET /accounts/me',
+      'GET /console/{file}',
       'GET /health',
       'GET /jobs',
       'GET /jobs/{job_id}',
@@ -113,6 +116,7 @@ describe('npm run package (osls, offline)', () => {
       'podpdf-dev-sweeper': ['dist/handlers/sweeper.handler', 512, 60, 'SweeperRole'],
       'podpdf-dev-jobs': ['dist/handlers/jobs.handler', 1024, 10, 'JobsRole'],
       'podpdf-dev-accounts': ['dist/handlers/accounts.handler', 1024, 10, 'AccountsRole'],
+      'podpdf-dev-console': ['dist/handlers/console.handler', 256, 5, 'ConsoleRole'],
     };
     assert.deepEqual(Object.keys(functions).sort(), Object.keys(expected).sort());
     for (const [name, [handler, memory, timeout, role]] of Object.entries(expected)) {
@@ -244,7 +248,7 @@ describe('npm run package (osls, offline)', () => {
 
   it('scopes every role to named resources, S3 prefixes and its own log group', () => {
     const roles = resourcesOf('AWS::IAM::Role');
-    assert.equal(roles.length, 8);
+    assert.equal(roles.length, 9);
     for (const [id, role] of roles) {
       for (const statement of role.Properties.Policies[0].PolicyDocument.Statement as Statement[]) {
         const resource = JSON.stringify(statement.Resource);
@@ -375,6 +379,7 @@ describe('npm run package (osls, offline)', () => {
       LongjobRole: [],
       JobsRole: [],
       SweeperRole: [],
+      ConsoleRole: [],
     };
     for (const [role, actions] of Object.entries(expected)) {
       const statements = kmsActions(role);
@@ -569,6 +574,13 @@ describe('npm run package (osls, offline)', () => {
       );
       assert.ok(!files.some((f) => f.endsWith('.map')), `${fn} ships no source map`);
       assert.ok(!files.some((f) => f.startsWith('src/')), `${fn} ships no source`);
+      // The web console's files, in the console function only.
+      const consoleFiles = files.filter((f) => f.startsWith('console/')).sort();
+      assert.deepEqual(
+        consoleFiles,
+        fn === 'console' ? ['console/console.css', 'console/console.js', 'console/index.html'] : [],
+        fn,
+      );
       const fonts = files.filter((f) => f.startsWith('fonts/'));
       assert.ok(!fonts.some((f) => f.endsWith('.ts')), `${fn} ships no font scripts`);
       if (renders) {
@@ -736,6 +748,11 @@ describe("the packaged handlers, each run from its own function's artifact as La
       const batch = await invokeBundled(file, { Records: [] }, rootOf(fn));
       assert.deepEqual(batch, { batchItemFailures: [] });
     }
+    // The console reads its page from the console/ shipped beside dist/.
+    const page = await invokeBundled('console.js', httpEvent('GET /', stack.apiKey), rootOf('console'));
+    assert.equal(page.statusCode, 200, page.body);
+    assert.match(page.body, /<title>podpdf console<\/title>/);
+    assert.match(page.headers['content-security-policy'] ?? '', /^default-src 'none'; script-src 'self'/);
     const sweep = await invokeBundled(
       'sweeper.js',
       { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },

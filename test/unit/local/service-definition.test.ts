@@ -47,6 +47,12 @@ describe('service definition', () => {
         'POST /jobs/{job_id}/webhook/redeliver',
       ],
     );
+    const webConsole = def.functions.find((f) => f.name === 'console');
+    assert.equal(webConsole?.sourceFile, 'src/handlers/console.ts');
+    assert.deepEqual(
+      webConsole?.httpRoutes.map((r) => `${r.method} ${r.path}`),
+      ['GET /', 'GET /console/{file}'],
+    );
     const webhook = def.functions.find((f) => f.name === 'webhook');
     assert.deepEqual(webhook?.queueTriggers, [
       { queue: 'WebhookQueue', batchSize: 10, reportBatchItemFailures: true },
