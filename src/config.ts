@@ -56,9 +56,9 @@ const configSchema = z.object({
   PODPDF_WEBHOOK_BREAKER_FAILURES: positiveInt(5),
   /** How long an open circuit waits before a probe, s; doubles per failed probe up to an hour. @default 60 */
   PODPDF_WEBHOOK_BREAKER_COOLDOWN_S: positiveInt(60),
-  /** Sends per second to one webhook URL, as a bucket of this rate and burst. @default 10 and 20 */
-  PODPDF_WEBHOOK_RATE_PER_S: z.coerce.number().positive().default(10),
-  PODPDF_WEBHOOK_RATE_BURST: positiveInt(20),
+  /** Sends per second to one webhook URL, as a bucket of this rate and burst. @default 50 and 100 */
+  PODPDF_WEBHOOK_RATE_PER_S: z.coerce.number().positive().default(50),
+  PODPDF_WEBHOOK_RATE_BURST: positiveInt(100),
   /** Chromium binary to use instead of the one @sparticuz/chromium unpacks. */
   PODPDF_CHROMIUM_PATH: z.string().min(1).optional(),
   /** Quick-job time cap in ms. @default 30000; lower only for tests. */

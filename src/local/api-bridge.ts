@@ -222,6 +222,10 @@ export const startApiBridge = async (
       );
     }
   });
+  // Node closes an idle keep-alive connection after 5 s; a client reusing it at that moment gets
+  // ECONNRESET. API Gateway keeps them far longer, and so does this stand-in for it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());

@@ -90,3 +90,14 @@ export const checkAnswer = async (method: string, path: string, res: Response): 
   );
   return body;
 };
+
+const templates = Object.keys(spec.paths as Json).map((template) => ({
+  template,
+  pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+}));
+
+/** The documented path template a request path (query string and all) falls under, if any. */
+export const documentedPath = (path: string): string | undefined => {
+  const bare = path.split('?')[0] ?? path;
+  return templates.find(({ pattern }) => pattern.test(bare))?.template;
+};

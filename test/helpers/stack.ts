@@ -1,4 +1,5 @@
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../src/local/stack.ts';
+import { checkAnswer, documentedPath } from './contract.ts';
 
 export interface TestStack extends LocalStack {
   apiKey: string;
@@ -23,6 +24,17 @@ export const UNLIMITED_PLAN = {
   PODPDF_MAX_ACTIVE_JOBS: '100000',
 };
 
+/**
+ * Every answer the suites get through `call` and `post` is checked against openapi.json (status,
+ * headers, body) before the test sees it, on a copy: the spec and the code cannot drift apart.
+ */
+const checked = async (method: string, path: string, res: Response): Promise<Response> => {
+  const template = documentedPath(path);
+  // A followed redirect (the download's 302) is the PDF from S3, not an answer of the API.
+  if (template && !res.redirected) await checkAnswer(method, template, res.clone());
+  return res;
+};
+
 /** Starts the full local stack on a free loopback port with quiet logs. */
 export const startTestStack = async (options: LocalStackOptions = {}): Promise<TestStack> => {
   const stack = await startLocalStack({
@@ -33,22 +45,30 @@ export const startTestStack = async (options: LocalStackOptions = {}): Promise<T
   return {
     ...stack,
     apiKey,
-    call: (method, path, options = {}) =>
-      fetch(`${stack.url}${path}`, {
+    call: async (method, path, options = {}) =>
+      checked(
         method,
-        headers: {
-          authorization: `Bearer ${options.apiKey ?? apiKey}`,
-          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...options.headers,
-        },
-        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-      }),
-    post: (path, body, headers = {}) =>
-      fetch(`${stack.url}${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...headers },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      }),
+        path,
+        await fetch(`${stack.url}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${options.apiKey ?? apiKey}`,
+            ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...options.headers,
+          },
+          ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        }),
+      ),
+    post: async (path, body, headers = {}) =>
+      checked(
+        'POST',
+        path,
+        await fetch(`${stack.url}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...headers },
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+        }),
+      ),
   };
 };
 
