@@ -56,6 +56,7 @@ export const toJobView = async (job: JobRecord, now = ports().clock.now()): Prom
     webhook_delivered: job.webhook_delivered ?? null,
     retry_count: job.retry_count ?? 0,
     test: job.test ?? false,
+    continued_as: job.continued_as ?? null,
   };
 };
 

@@ -43,6 +43,8 @@ export const jobViewSchema = z.strictObject({
   retry_count: z.int().min(0),
   /** A sandbox job (`test: true`): SANDBOX stamped on its PDF, no PDF counted against the quota. */
   test: z.boolean(),
+  /** A quick job that went past its deadline with `Prefer: respond-async`: the long job it continued as. */
+  continued_as: z.uuid().nullable(),
 });
 
 export const jobListSchema = z.strictObject({

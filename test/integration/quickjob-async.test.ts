@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { getJob } from '../../src/adapters/jobs-table.ts';
+import type { JobView } from '../../src/app/jobs.ts';
 import { checkAnswer } from '../helpers/contract.ts';
 import { parsePdf } from '../helpers/pdf.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
@@ -21,13 +22,6 @@ interface Accepted {
   status: string;
   message: string;
   estimated_completion: string | null;
-}
-interface JobView {
-  job_id: string;
-  job_type: string;
-  status: string;
-  s3_url: string | null;
-  error_code: string | null;
 }
 
 describe('POST /quickjob with Prefer: respond-async', () => {
@@ -119,6 +113,7 @@ describe('POST /quickjob with Prefer: respond-async', () => {
     const row = await getJob(quick.job_id);
     assert.equal(row?.error_code, 'QUICKJOB_TIMEOUT');
     assert.equal(row?.continued_as, body.job_id);
+    assert.equal(quick.continued_as, body.job_id, 'the job view names it too');
 
     const { texts } = await completed(body.job_id);
     assert.deepEqual(texts, ['slow but sure']);
