@@ -1,8 +1,7 @@
 import { errors, type JobFailure } from '../domain/errors.ts';
 import type { AnalyticsEvent, JobRecord } from '../domain/job.ts';
 import type { LongjobMessage } from '../domain/longjob-message.ts';
-import { log } from '../log.ts';
-import { metric } from '../metrics.ts';
+import { afterLongjobFailed } from './job-failed.ts';
 import { ports } from './ports.ts';
 import { handOffWebhook } from './webhook-handoff.ts';
 
@@ -26,14 +25,7 @@ export const settleUnclaimedJob = async (
     ...(options.expectAttempts === undefined ? {} : { expectAttempts: options.expectAttempts }),
   });
   if (!failed) return undefined;
-  await ports().usage.releaseActiveJob(failed.owner);
-  metric('JobOutcomes', 1, { job_type: 'long', outcome: failure.code });
-  log.info('job', {
-    job_id: failed.job_id,
-    account_id: failed.owner,
-    status: failed.status,
-    error_code: failed.error_code,
-  });
+  await afterLongjobFailed(failed);
   await ports().analytics.recordEvent({
     ...event,
     job_id: failed.job_id,

@@ -7,6 +7,7 @@ import type { LongjobMessage } from '../domain/longjob-message.ts';
 import { type RenderInput, renderOptionsSchema, SANDBOX_WATERMARK } from '../domain/render-request.ts';
 import { log } from '../log.ts';
 import { metric } from '../metrics.ts';
+import { afterLongjobFailed } from './job-failed.ts';
 import { whileStoring } from './job-stage.ts';
 import { ports } from './ports.ts';
 import { renderFailure } from './render-failure.ts';
@@ -199,14 +200,7 @@ export const processLongjobMessage = async (
       const now = ports().clock.now();
       const failed = await ports().jobs.failJob(claimed.job_id, failure, { token, now });
       if (failed) {
-        await ports().usage.releaseActiveJob(failed.owner);
-        metric('JobOutcomes', 1, { job_type: 'long', outcome: failure.code });
-        log.info('job', {
-          job_id: failed.job_id,
-          account_id: failed.owner,
-          status: failed.status,
-          error_code: failed.error_code,
-        });
+        await afterLongjobFailed(failed);
         await handOff(failed);
       }
       return 'done';
