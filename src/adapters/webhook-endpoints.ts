@@ -5,7 +5,17 @@ import { getDocumentClient, isConditionalCheckFailure } from './dynamodb.ts';
 import { Expressions } from './expressions.ts';
 
 /**
- * One row per webhook URL (keyed by its SHA-256, so no URL is stored) in the WebhookEndpoints table:
+ * A receiver as one account sends to it. Each account has its own breaker and rate for a URL, so no
+ * account can hold back another's deliveries by failing or flooding a URL they both use.
+ */
+export interface Endpoint {
+  owner: string;
+  url: string;
+}
+
+/**
+ * One row per account and webhook URL (keyed by their SHA-256, so no URL is stored) in the
+ * WebhookEndpoints table:
  * `failures` in a row and, from the breaker's threshold on, `open_until` (when a probe may go) and
  * `probe_until` (a probe in flight); `tat`, the URL's send-rate bucket as in domain/plan.ts. Every
  * change is one conditional write; rows of URLs left alone expire after a week.
@@ -36,14 +46,14 @@ export type SendAdmission =
 const WEEK_S = 7 * 24 * 60 * 60;
 const PROBE_RECHECK_MS = 5_000;
 
-const keyOf = (url: string) => createHash('sha256').update(url).digest('hex');
+const keyOf = ({ owner, url }: Endpoint) => createHash('sha256').update(`${owner}\n${url}`).digest('hex');
 const ttlFrom = (now: number) => Math.floor(now / 1000) + WEEK_S;
 
-const update = async (url: string, x: Expressions, updateExpression: string, condition?: string) => {
+const update = async (endpoint: Endpoint, x: Expressions, updateExpression: string, condition?: string) => {
   const result = await getDocumentClient().send(
     new UpdateCommand({
       TableName: getConfig().WEBHOOK_ENDPOINTS_TABLE,
-      Key: { endpoint: keyOf(url) },
+      Key: { endpoint: keyOf(endpoint) },
       UpdateExpression: updateExpression,
       ...(condition ? { ConditionExpression: condition } : {}),
       ReturnValues: 'ALL_NEW',
@@ -54,18 +64,18 @@ const update = async (url: string, x: Expressions, updateExpression: string, con
 };
 
 /** `update` that answers undefined instead of throwing when its condition fails. */
-const updateIf = (url: string, x: Expressions, updateExpression: string, condition: string) =>
-  update(url, x, updateExpression, condition).catch((err: unknown) => {
+const updateIf = (endpoint: Endpoint, x: Expressions, updateExpression: string, condition: string) =>
+  update(endpoint, x, updateExpression, condition).catch((err: unknown) => {
     if (isConditionalCheckFailure(err)) return undefined;
     throw err;
   });
 
 /**
- * Lets one send to `url` go, or says how long to wait: while the circuit is closed, one token of the
+ * Lets one send to `endpoint` go, or says how long to wait: while the circuit is closed, one token of the
  * URL's rate bucket (idle bucket first, then in use, as the accounts' buckets); once it is open, a
  * single probe after `open_until`, and nothing while that probe is out.
  */
-export const admitSend = async (url: string, limits: SendLimits): Promise<SendAdmission> => {
+export const admitSend = async (endpoint: Endpoint, limits: SendLimits): Promise<SendAdmission> => {
   const { now } = limits;
   for (const idle of [true, false]) {
     const x = new Expressions();
@@ -77,7 +87,7 @@ export const admitSend = async (url: string, limits: SendLimits): Promise<SendAd
       : `${tat} BETWEEN ${x.value(now)} AND ${x.value(limits.latestAdmittedTat)}`;
     const next = idle ? x.value(now + limits.intervalMs) : `${tat} + ${x.value(limits.intervalMs)}`;
     const row = await updateIf(
-      url,
+      endpoint,
       x,
       `SET ${tat} = ${next}, ${x.name('ttl')} = ${x.value(ttlFrom(now))}`,
       `${closed} AND ${bucket}`,
@@ -88,7 +98,7 @@ export const admitSend = async (url: string, limits: SendLimits): Promise<SendAd
     await getDocumentClient().send(
       new GetCommand({
         TableName: getConfig().WEBHOOK_ENDPOINTS_TABLE,
-        Key: { endpoint: keyOf(url) },
+        Key: { endpoint: keyOf(endpoint) },
         ConsistentRead: true,
       }),
     )
@@ -108,7 +118,7 @@ export const admitSend = async (url: string, limits: SendLimits): Promise<SendAd
     const open = x.name('open_until');
     const probe = x.name('probe_until');
     const probing = await updateIf(
-      url,
+      endpoint,
       x,
       `SET ${probe} = ${x.value(now + limits.probeLeaseMs)}, ${x.name('ttl')} = ${x.value(ttlFrom(now))}`,
       [
@@ -125,11 +135,11 @@ export const admitSend = async (url: string, limits: SendLimits): Promise<SendAd
 };
 
 /**
- * Records how a send to `url` went: a success closes the circuit; a failure counts one more in a
+ * Records how a send to `endpoint` went: a success closes the circuit; a failure counts one more in a
  * row and, once at the threshold, keeps the circuit open until `reopenAt`. Either ends a probe.
  */
 export const recordSendOutcome = async (
-  url: string,
+  endpoint: Endpoint,
   outcome: { failed: boolean; now: number; reopenAt: number },
 ): Promise<void> => {
   const x = new Expressions();
@@ -138,5 +148,5 @@ export const recordSendOutcome = async (
   const expression = outcome.failed
     ? `SET ${failures} = if_not_exists(${failures}, ${x.value(0)}) + ${x.value(1)}, ${x.name('open_until')} = ${x.value(outcome.reopenAt)}, ${ttl} REMOVE ${x.name('probe_until')}`
     : `SET ${failures} = ${x.value(0)}, ${ttl} REMOVE ${x.name('open_until')}, ${x.name('probe_until')}`;
-  await update(url, x, expression);
+  await update(endpoint, x, expression);
 };

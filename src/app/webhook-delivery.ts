@@ -161,18 +161,21 @@ const attempt = async (
     }),
     // A success to a URL with no failures on record changes nothing there: no write.
     (failed || gate.failures > 0 || gate.probe) &&
-      ports().webhooks.recordSendOutcome(job.webhook_url, {
-        failed,
-        now,
-        reopenAt:
-          now +
-          1000 *
-            breakerCooldownS(
-              gate.failures + 1,
-              config.PODPDF_WEBHOOK_BREAKER_FAILURES,
-              config.PODPDF_WEBHOOK_BREAKER_COOLDOWN_S,
-            ),
-      }),
+      ports().webhooks.recordSendOutcome(
+        { owner: job.owner, url: job.webhook_url },
+        {
+          failed,
+          now,
+          reopenAt:
+            now +
+            1000 *
+              breakerCooldownS(
+                gate.failures + 1,
+                config.PODPDF_WEBHOOK_BREAKER_FAILURES,
+                config.PODPDF_WEBHOOK_BREAKER_COOLDOWN_S,
+              ),
+        },
+      ),
     isGone(statusCode) && account.webhook_url === job.webhook_url
       ? retireDefaultWebhook(job, record.at)
       : undefined,
@@ -219,13 +222,16 @@ export const deliverWebhookMessage = async (
     { rate_per_s: config.PODPDF_WEBHOOK_RATE_PER_S, burst: config.PODPDF_WEBHOOK_RATE_BURST },
     now,
   );
-  const admission = await ports().webhooks.admitSend(claimed.webhook_url, {
-    now,
-    threshold: config.PODPDF_WEBHOOK_BREAKER_FAILURES,
-    intervalMs: rate.intervalMs,
-    latestAdmittedTat: rate.latestAdmittedTat,
-    probeLeaseMs: attemptLeaseMs(),
-  });
+  const admission = await ports().webhooks.admitSend(
+    { owner: claimed.owner, url: claimed.webhook_url },
+    {
+      now,
+      threshold: config.PODPDF_WEBHOOK_BREAKER_FAILURES,
+      intervalMs: rate.intervalMs,
+      latestAdmittedTat: rate.latestAdmittedTat,
+      probeLeaseMs: attemptLeaseMs(),
+    },
+  );
   if (admission.admitted) return attempt(claimed, admission);
 
   metric('WebhookDeferrals', 1, { reason: admission.reason });

@@ -89,50 +89,68 @@ describe('webhook delivery through the webhook queue', () => {
     );
   });
 
-  it('sends to one URL no faster than its rate, across jobs and accounts', async () => {
+  it("sends to one URL no faster than the account's rate; another account's sends there have their own", async () => {
     const hook = await receiver();
-    const jobs = await Promise.all([
+    const [a1, a2, a3, b1] = await Promise.all([
       submit(keyA, '<p>rate 1</p>', { webhook_url: hook.url }),
-      submit(keyB, '<p>rate 2</p>', { webhook_url: hook.url }),
+      submit(keyA, '<p>rate 2</p>', { webhook_url: hook.url }),
       submit(keyA, '<p>rate 3</p>', { webhook_url: hook.url }),
+      submit(keyB, '<p>rate 4</p>', { webhook_url: hook.url }),
     ]);
-    const got = await hook.waitFor(3, 30_000);
-    const times = got.map((w) => w.at).sort((a, b) => a - b);
-    // One a second, burst one: three sends span at least about two seconds.
+    await hook.waitFor(4, 30_000);
+    const arrival = (jobId: string | undefined) =>
+      hook.received.find((w) => (JSON.parse(w.body) as { job_id: string }).job_id === jobId)?.at ??
+      Number.NaN;
+    const times = [a1, a2, a3].map(arrival).sort((x, y) => x - y);
+    // One a second, burst one: A's three sends span at least about two seconds.
     assert.ok(
       (times[2] ?? 0) - (times[0] ?? 0) >= 1_500,
       `sent at +${times.map((t) => t - (times[0] ?? 0)).join(', +')} ms`,
     );
-    for (const jobId of jobs) {
+    // B floods nothing and is held back by nothing A sends to the same URL.
+    assert.ok(arrival(b1) < (times[2] ?? 0), "B's send did not wait behind A's");
+    for (const jobId of [a1, a2, a3, b1] as string[]) {
       const row = await settled(jobId);
       assert.equal(row.webhook_delivered, true);
       assert.equal(row.webhook_retry_log?.length, 1, 'a send held back by the rate is not an attempt');
     }
   });
 
-  it('opens the circuit after consecutive failures: later deliveries wait, are not dropped, and go once a probe succeeds', async () => {
+  it("opens the circuit after consecutive failures: the account's later deliveries wait, are not dropped, and go once a probe succeeds; another account's go at once", async () => {
     let down = true;
     const hook = await receiver(() => (down ? 500 : 200));
     const first = await submit(keyA, '<p>breaker 1</p>', { webhook_url: hook.url });
     await hook.waitFor(BREAKER_FAILURES, 30_000);
     const openedAt = Date.now();
-    // B's delivery to the same URL arrives while the circuit is open: it waits without an attempt.
-    const second = await submit(keyB, '<p>breaker 2</p>', { webhook_url: hook.url });
+    // A's next delivery to the same URL arrives while A's circuit is open: it waits without an attempt.
+    // B's to the same URL is B's own: A's failures do not hold it back.
+    const second = await submit(keyA, '<p>breaker 2</p>', { webhook_url: hook.url });
+    const other = await submit(keyB, '<p>breaker 3</p>', { webhook_url: hook.url });
     down = false;
-    const [rowA, rowB] = [await settled(first), await settled(second)];
+    const [rowA, rowA2, rowB] = [await settled(first), await settled(second), await settled(other)];
     assert.equal(rowA.webhook_delivered, true);
-    assert.equal(rowB.webhook_delivered, true);
+    assert.equal(rowA2.webhook_delivered, true);
     assert.deepEqual(
-      rowB.webhook_retry_log?.map((a) => a.status_code),
+      rowA2.webhook_retry_log?.map((a) => a.status_code),
       [200],
       'the deferred delivery made one attempt, after the circuit closed',
     );
-    const sentB = Date.parse(rowB.webhook_retry_log?.[0]?.at ?? '');
+    const sentA2 = Date.parse(rowA2.webhook_retry_log?.[0]?.at ?? '');
     assert.ok(
-      sentB - openedAt >= (BREAKER_COOLDOWN_S - 1) * 1000,
-      `B went ${sentB - openedAt} ms after the circuit opened`,
+      sentA2 - openedAt >= (BREAKER_COOLDOWN_S - 1) * 1000,
+      `A's second went ${sentA2 - openedAt} ms after the circuit opened`,
     );
-    assert.equal(hook.received.length, BREAKER_FAILURES + 2, 'two failures, the probe, then the other');
+    assert.deepEqual(
+      rowB.webhook_retry_log?.map((a) => a.status_code),
+      [200],
+    );
+    const sentB = Date.parse(rowB.webhook_retry_log?.[0]?.at ?? '');
+    assert.ok(sentB < sentA2, `B went at ${sentB - openedAt} ms, before A's circuit let A's second go`);
+    assert.equal(
+      hook.received.length,
+      BREAKER_FAILURES + 3,
+      "A's two failures, A's probe and other, B's one",
+    );
   });
 
   it("410 Gone turns off that account's default webhook only; setting one again turns it on", async () => {
