@@ -20,7 +20,7 @@ const configSchema = z.object({
   IDEMPOTENCY_TABLE: z.string().min(1),
   /** Rate bucket, monthly PDF count and active long jobs per account. */
   USAGE_TABLE: z.string().min(1),
-  /** Per webhook URL: its circuit breaker and send rate. */
+  /** Per account and webhook URL: its circuit breaker and send rate. */
   WEBHOOK_ENDPOINTS_TABLE: z.string().min(1),
   /** Private bucket for long-job inputs and PDFs. */
   PDF_BUCKET: z.string().min(1),
@@ -52,11 +52,11 @@ const configSchema = z.object({
     .pipe(z.array(z.number().int().min(0).max(MAX_WEBHOOK_DELAY_S)).min(3)),
   /** A delivery still deferred (its receiver's circuit open) this long after it began ends undelivered, s. @default 86400 */
   PODPDF_WEBHOOK_GIVE_UP_S: positiveInt(86_400),
-  /** Consecutive failures to one webhook URL that open its circuit. @default 5 */
+  /** Consecutive failures to one webhook URL, per account, that open its circuit. @default 5 */
   PODPDF_WEBHOOK_BREAKER_FAILURES: positiveInt(5),
   /** How long an open circuit waits before a probe, s; doubles per failed probe up to an hour. @default 60 */
   PODPDF_WEBHOOK_BREAKER_COOLDOWN_S: positiveInt(60),
-  /** Sends per second to one webhook URL, as a bucket of this rate and burst. @default 50 and 100 */
+  /** Sends per second to one webhook URL, per account, as a bucket of this rate and burst. @default 50 and 100 */
   PODPDF_WEBHOOK_RATE_PER_S: z.coerce.number().positive().default(50),
   PODPDF_WEBHOOK_RATE_BURST: positiveInt(100),
   /** Chromium binary to use instead of the one @sparticuz/chromium unpacks. */
